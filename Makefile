@@ -1,0 +1,49 @@
+# Two commands for a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DB ?= sqlite:///./ldindex.db
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: serve test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.serve-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.serve-installed
+
+serve: $(VENV)/.serve-installed
+	$(BIN)/ldindex ingest --db $(DB) examples/
+	@if $(BIN)/ldindex serve --help >/dev/null 2>&1; then \
+		$(BIN)/ldindex serve --db $(DB) --host $(HOST) --port $(PORT); \
+	else \
+		echo "ingested examples/ into $(DB); the web server is not built yet"; \
+	fi
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# pytest exits 5 when it collects no tests: that is a failure here, said out loud.
+test: lint
+	@$(BIN)/python -m pytest -n auto; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) ldindex.db ldindex.db-* ldindex-files bench/results

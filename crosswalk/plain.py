@@ -1,0 +1,80 @@
+"""Records as plain JSON-shaped dicts: the shape ``ldindex show`` prints and tools read.
+
+A release carries its core metadata fields under their metadata names, lower-cased with
+``_``; each file its ``filename``, ``size``, ``hashes`` (keyed ``md5``, ``sha1``, ``sha256``,
+``blake2b_256``), ``packagetype``, tags and per-file facts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crosswalk.records import DistributionFile, Project, Release
+
+__all__ = ["file_dict", "project_dict", "release_dict"]
+
+
+def file_dict(f: DistributionFile) -> dict[str, Any]:
+    return {
+        "filename": f.filename,
+        "packagetype": f.packagetype,
+        "size": f.size,
+        "hashes": dict(f.hashes),
+        "url_path": f.url_path,
+        "upload_time": f.upload_time.isoformat(),
+        "requires_python": f.requires_python,
+        "tags": list(f.tags),
+        "python": [
+            {
+                "interpreter_tag": p.interpreter_tag,
+                "implementation": p.implementation,
+                "python_version": p.python_version,
+                "abi": p.abi_tag,
+            }
+            for p in f.python
+        ],
+        "platforms": [
+            {
+                "platform_tag": p.platform_tag,
+                "os": p.os,
+                "os_version": p.os_version,
+                "libc": p.libc,
+                "architectures": list(p.architectures),
+            }
+            for p in f.platforms
+        ],
+        "os": list(f.os),
+        "architectures": list(f.architectures),
+        "build_tag": f.build_tag,
+        "variant": f.variant,
+        "comment": f.comment,
+        "has_signature": f.signature is not None,
+        "metadata_version": f.metadata_version,
+        "metadata_sha256": f.metadata_sha256,
+        "yanked": f.yanked,
+        "yanked_reason": f.yanked_reason,
+    }
+
+
+def release_dict(r: Release) -> dict[str, Any]:
+    return {
+        "version": r.version,
+        "metadata": dict(r.metadata),
+        "metadata_source": r.metadata_source,
+        "created": r.created.isoformat() if r.created else None,
+        "yanked": r.yanked,
+        "yanked_reason": r.yanked_reason,
+        "files": [file_dict(f) for f in r.files],
+    }
+
+
+def project_dict(p: Project, releases: tuple[Release, ...] | None = None) -> dict[str, Any]:
+    latest = p.latest
+    return {
+        "name": p.name,
+        "display_name": p.display_name,
+        "summary": p.summary,
+        "latest_version": latest.version if latest else None,
+        "versions": [r.version for r in p.releases],
+        "releases": [release_dict(r) for r in (p.releases if releases is None else releases)],
+    }

@@ -1,0 +1,1 @@
+"""ldindex: ingestion, storage and publishing of Python artefacts as linked data."""

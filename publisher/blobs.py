@@ -1,0 +1,61 @@
+"""Where artefact bytes live: a content-addressed directory tree, served under ``/files/``.
+
+A file's path is ``{sha256[:2]}/{sha256[2:4]}/{sha256[4:]}/{filename}``: immutable, so it
+can be cached forever and copied as-is into a static export. Bytes are written to a
+temporary file first and renamed into place, so a crash never leaves a partial file under a
+final name.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["BlobStore"]
+
+
+class BlobStore:
+    """A directory of artefact files keyed by content hash and filename."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._tmp = self.root / ".tmp"
+
+    @staticmethod
+    def url_path(sha256: str, filename: str) -> str:
+        """The file's path below the blob root and below ``/files/``."""
+        return f"{sha256[:2]}/{sha256[2:4]}/{sha256[4:]}/{filename}"
+
+    def path(self, url_path: str) -> Path:
+        return self.root / url_path
+
+    def open_temp(self) -> BinaryIO:
+        """A new temporary file in the store, to be committed or discarded."""
+        self._tmp.mkdir(parents=True, exist_ok=True)
+        return tempfile.NamedTemporaryFile(dir=self._tmp, delete=False, prefix="ingest-")
+
+    def commit(self, temp: Path, url_path: str) -> Path:
+        """Move a finished temporary file to its final, content-addressed place."""
+        final = self.path(url_path)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, final)
+        return final
+
+    def discard(self, temp: Path) -> None:
+        temp.unlink(missing_ok=True)
+
+    def sweep_temp(self, older_than: float = 600.0) -> int:
+        """Remove temporary files an interrupted ingest left (untouched for ``older_than``
+        seconds, so a concurrent ingest's files in progress stay); return how many."""
+        if not self._tmp.is_dir():
+            return 0
+        cutoff = time.time() - older_than
+        removed = 0
+        for leftover in self._tmp.iterdir():
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink(missing_ok=True)
+                removed += 1
+        return removed

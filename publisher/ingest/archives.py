@@ -1,0 +1,217 @@
+"""Safe reading of artefact archives: check every member, read only the metadata member.
+
+Nothing is extracted to disk. Each archive is checked against ``Limits``: member count, names
+(absolute or ``..`` paths), member types (symlinks, hard links, devices), declared sizes
+against the compression ratio, and, when ``verify`` is on, the integrity of every member
+(CRCs for zip, the whole compressed stream for tar) — decompressed in bounded chunks and
+discarded.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+__all__ = ["ArchiveError", "Limits", "read_metadata_member"]
+
+MiB = 1 << 20
+
+
+class ArchiveError(ValueError):
+    """The archive is unsafe, corrupt or lacks the metadata its format requires."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on what an archive may hold before it is refused."""
+
+    max_file_size: int = 2 << 30
+    max_members: int = 100_000
+    max_metadata_size: int = 16 * MiB
+    max_ratio: float = 50.0
+    ratio_threshold: int = 4 * MiB
+    max_total_size: int = 16 << 30
+    max_signature_size: int = 64 << 10
+    verify: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataMember:
+    """The core-metadata member an archive holds: its name in the archive and its bytes."""
+
+    name: str
+    data: bytes
+
+
+# Where each format keeps its core metadata, as (pattern, required). Patterns match member names.
+WHEEL_METADATA = re.compile(r"^[^/]+\.dist-info/METADATA$")
+SDIST_METADATA = re.compile(r"^[^/]+/PKG-INFO$")
+EGG_METADATA = re.compile(r"^EGG-INFO/PKG-INFO$")
+WININST_METADATA = re.compile(r"^(?:PURELIB|PLATLIB)/[^/]+\.egg-info(?:/PKG-INFO)?$")
+
+
+def read_metadata_member(
+    path: Path, archive: str, packagetype: str, limits: Limits
+) -> MetadataMember | None:
+    """Check the archive at ``path`` and return its core-metadata member, if it has one.
+
+    Raises ``ArchiveError`` naming the reason when the archive is unsafe or corrupt, or when a
+    wheel has no ``.dist-info/METADATA``.
+    """
+    pattern = {
+        "bdist_wheel": WHEEL_METADATA,
+        "sdist": SDIST_METADATA,
+        "bdist_egg": EGG_METADATA,
+        "bdist_wininst": WININST_METADATA,
+    }[packagetype]
+    if archive == "zip":
+        found = _read_zip(path, pattern, limits)
+    elif archive == "tar":
+        found = _read_tar(path, pattern, limits)
+    else:
+        raise ValueError(f"unknown archive kind {archive!r}")
+    if found is None and packagetype == "bdist_wheel":
+        raise ArchiveError("wheel has no .dist-info/METADATA")
+    return found
+
+
+def _check_name(name: str) -> None:
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        raise ArchiveError(f"member {name!r} has an absolute path")
+    if ".." in PurePosixPath(name.replace("\\", "/")).parts:
+        raise ArchiveError(f"member {name!r} escapes the archive with '..'")
+
+
+def _check_ratio(name: str, declared: int, compressed: int, limits: Limits) -> None:
+    if declared > limits.ratio_threshold and declared > limits.max_ratio * max(compressed, 1):
+        raise ArchiveError(
+            f"member {name!r} expands {declared / max(compressed, 1):,.0f}x "
+            f"(limit {limits.max_ratio:g}x): possible decompression bomb"
+        )
+
+
+def _read_capped(stream, name: str, cap: int) -> bytes:
+    data = stream.read(cap + 1)
+    if len(data) > cap:
+        raise ArchiveError(f"metadata member {name!r} is over the {cap:,}-byte limit")
+    return data
+
+
+def _drain(stream, name: str) -> None:
+    try:
+        while stream.read(MiB):
+            pass
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ArchiveError(f"member {name!r} is corrupt: {exc}") from exc
+
+
+def _drain_tail(stream, compressed_size: int, limits: Limits) -> None:
+    """Read the compressed stream to its end, which checks its CRC and length, within the
+    same ratio bound as the members (a bomb can hide after the end-of-archive blocks)."""
+    try:
+        while stream.read(MiB):
+            _check_ratio("(archive tail)", stream.tell(), compressed_size, limits)
+    except (OSError, EOFError) as exc:
+        raise ArchiveError(f"compressed stream is corrupt or truncated: {exc}") from exc
+
+
+def _choose(candidates: list[str], kind: str) -> str | None:
+    if len(candidates) > 1 and kind == "wheel":
+        raise ArchiveError(f"wheel has several .dist-info/METADATA members: {', '.join(candidates)}")
+    return candidates[0] if candidates else None
+
+
+def _read_zip(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataMember | None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ArchiveError(f"not a readable zip archive: {exc}") from exc
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > limits.max_members:
+            raise ArchiveError(f"{len(infos):,} members (limit {limits.max_members:,})")
+        total = 0
+        for info in infos:
+            _check_name(info.filename)
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                raise ArchiveError(f"member {info.filename!r} is a symbolic link")
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+                raise ArchiveError(f"member {info.filename!r} is a device or special file")
+            if info.flag_bits & 0x1:
+                raise ArchiveError(f"member {info.filename!r} is encrypted")
+            _check_ratio(info.filename, info.file_size, info.compress_size, limits)
+            total += info.file_size
+            if total > limits.max_total_size:
+                raise ArchiveError(f"members total over {limits.max_total_size:,} bytes")
+        names = [i.filename for i in infos if not i.is_dir() and pattern.match(i.filename)]
+        # A wheel holds one .dist-info; an sdist's PKG-INFO is the shallowest one.
+        chosen = _choose(sorted(names, key=len), "wheel" if "dist-info" in pattern.pattern else "")
+        found = None
+        try:
+            if chosen is not None:
+                info = archive.getinfo(chosen)
+                if info.file_size > limits.max_metadata_size:
+                    raise ArchiveError(
+                        f"metadata member {chosen!r} is over the "
+                        f"{limits.max_metadata_size:,}-byte limit"
+                    )
+                with archive.open(info) as stream:
+                    found = MetadataMember(
+                        chosen, _read_capped(stream, chosen, limits.max_metadata_size)
+                    )
+            if limits.verify:
+                for info in infos:
+                    if not info.is_dir():
+                        with archive.open(info) as stream:
+                            _drain(stream, info.filename)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            raise ArchiveError(f"corrupt zip archive: {exc}") from exc
+        return found
+
+
+def _read_tar(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataMember | None:
+    compressed_size = path.stat().st_size
+    candidates: dict[str, bytes] = {}
+    declared = 0
+    try:
+        with tarfile.open(path, mode="r:*") as archive:
+            count = 0
+            while (member := archive.next()) is not None:
+                count += 1
+                if count > limits.max_members:
+                    raise ArchiveError(f"over {limits.max_members:,} members")
+                _check_name(member.name)
+                if member.issym() or member.islnk():
+                    raise ArchiveError(f"member {member.name!r} is a link")
+                if member.isdev():
+                    raise ArchiveError(f"member {member.name!r} is a device or special file")
+                if member.issparse():
+                    raise ArchiveError(f"member {member.name!r} is a sparse file")
+                declared += member.size
+                _check_ratio("(whole archive)", declared, compressed_size, limits)
+                if declared > limits.max_total_size:
+                    raise ArchiveError(f"members total over {limits.max_total_size:,} bytes")
+                if member.isfile() and pattern.match(member.name):
+                    if member.size > limits.max_metadata_size:
+                        raise ArchiveError(
+                            f"metadata member {member.name!r} is over the "
+                            f"{limits.max_metadata_size:,}-byte limit"
+                        )
+                    stream = archive.extractfile(member)
+                    if stream is not None:
+                        candidates[member.name] = _read_capped(
+                            stream, member.name, limits.max_metadata_size
+                        )
+            if limits.verify and archive.fileobj is not None:
+                _drain_tail(archive.fileobj, compressed_size, limits)
+    except ArchiveError:
+        raise
+    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        raise ArchiveError(f"not a readable tar archive: {exc}") from exc
+    chosen = _choose(sorted(candidates, key=len), "")
+    return MetadataMember(chosen, candidates[chosen]) if chosen else None

@@ -1,0 +1,84 @@
+"""Core metadata in two tiers, as ``packaging.metadata`` reads it: a forgiving raw parse, then
+validation whose failures become warnings naming the field, so nothing that parsed is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.metadata import ExceptionGroup, InvalidMetadata, Metadata, parse_email
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+__all__ = ["CoreMetadata", "MetadataError", "normalise_version", "parse_core_metadata"]
+
+
+class MetadataError(ValueError):
+    """The metadata cannot describe this file: undecodable, nameless, or for another file."""
+
+
+@dataclass(frozen=True, slots=True)
+class CoreMetadata:
+    """Parsed core metadata: ``fields`` in RawMetadata shape, and what did not validate."""
+
+    fields: dict[str, Any]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.fields["name"]
+
+    @property
+    def version(self) -> str:
+        return self.fields["version"]
+
+    @property
+    def metadata_version(self) -> str | None:
+        return self.fields.get("metadata_version")
+
+
+def normalise_version(version: str) -> str:
+    """PEP 440 normal form of a version, or the string itself for a legacy version."""
+    try:
+        return str(Version(version))
+    except InvalidVersion:
+        return version.strip()
+
+
+def parse_core_metadata(data: bytes, member: str) -> CoreMetadata:
+    """Parse METADATA/PKG-INFO bytes; ``member`` names the source in errors and warnings."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MetadataError(
+            f"{member} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from exc
+    raw, unparsed = parse_email(text)
+    warnings = [
+        f"{member}: field {name!r} could not be parsed and is left out ({len(values)} value(s))"
+        for name, values in unparsed.items()
+    ]
+    for key in ("name", "version"):
+        if not raw.get(key, "").strip():
+            raise MetadataError(f"{member} has no {key.capitalize()} field")
+    try:
+        Metadata.from_raw(raw, validate=True)
+    except ExceptionGroup as group:
+        for exc in group.exceptions:
+            name = exc.field if isinstance(exc, InvalidMetadata) else "?"
+            warnings.append(f"{member}: field {name!r} kept unvalidated: {exc}")
+    fields: dict[str, Any] = {k: v for k, v in raw.items() if v not in (None, "", [], {})}
+    return CoreMetadata(fields, tuple(warnings))
+
+
+def check_identity(metadata: CoreMetadata, name: str, version: str, filename: str) -> None:
+    """Refuse metadata whose Name or Version disagrees with the filename."""
+    if canonicalize_name(metadata.name) != canonicalize_name(name):
+        raise MetadataError(
+            f"metadata Name {metadata.name!r} does not match the filename's {name!r}"
+        )
+    if normalise_version(metadata.version) != normalise_version(version):
+        raise MetadataError(
+            f"metadata Version {metadata.version!r} does not match the filename's {version!r}"
+        )

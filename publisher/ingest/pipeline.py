@@ -1,0 +1,286 @@
+"""Ingest a batch of artefacts: find them, read each once, check it, and index it.
+
+Files are read on a small thread pool (digests and decompression release the GIL) and
+written to the store by the calling thread, one transaction per file, in the order they were
+given. A file that fails is reported with its reason and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from crosswalk.records import DistributionFile
+from publisher.blobs import BlobStore
+from publisher.ingest.archives import ArchiveError, Limits, read_metadata_member
+from publisher.ingest.digests import FileTooLarge, digest_stream
+from publisher.ingest.facts import legacy_platform_facts, platform_facts, python_facts
+from publisher.ingest.filenames import (
+    ArtefactName,
+    UnrecognisedFilename,
+    is_artefact,
+    parse_artefact_filename,
+)
+from publisher.ingest.metadata import (
+    MetadataError,
+    check_identity,
+    normalise_version,
+    parse_core_metadata,
+)
+from publisher.store import FilenameReuse, NewFile, Store, StoreError
+
+__all__ = ["IngestOptions", "Outcome", "find_artefacts", "ingest"]
+
+log = logging.getLogger(__name__)
+
+# A release's metadata comes from its best file: wheels carry the newest, most complete
+# metadata; sdists may mark fields Dynamic; legacy formats are last.
+METADATA_RANK = {"bdist_wheel": 3, "sdist": 2, "bdist_egg": 1}
+
+PGP_ARMOUR = "-----BEGIN PGP SIGNATURE-----"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """Per-batch settings: archive limits and the facts the filename cannot tell."""
+
+    limits: Limits = field(default_factory=Limits)
+    variant: str | None = None
+    comment: str | None = None
+    workers: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one file: ``added``, ``skipped`` (already indexed) or ``failed``."""
+
+    path: Path
+    status: str
+    size: int = 0
+    message: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+class IngestError(ValueError):
+    """This file cannot be indexed; the message says why."""
+
+
+def find_artefacts(paths: Iterable[Path]) -> Iterator[Path]:
+    """The artefact files named or found below the given paths, each directory sorted."""
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in sorted(files):
+                    if is_artefact(name):
+                        yield Path(root) / name
+        else:
+            yield path
+
+
+def ingest(
+    paths: Iterable[Path],
+    store: Store,
+    blobs: BlobStore,
+    options: IngestOptions | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Ingest every artefact below ``paths``; return one outcome per file, in order."""
+    options = options or IngestOptions()
+    blobs.sweep_temp()
+    outcomes: list[Outcome] = []
+    with ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="ingest") as pool:
+        pending: list[tuple[Path, Future[Prepared]]] = []
+
+        def settle(path: Path, future: Future[Prepared]) -> None:
+            outcome = _settle(path, future, store, blobs)
+            outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
+
+        for path in find_artefacts(paths):
+            known = store.file_sha256(path.name)
+            pending.append((path, pool.submit(_prepare, path, blobs, options, known)))
+            # Keep a bounded window in flight so memory stays flat on huge batches.
+            while len(pending) > 2 * options.workers:
+                settle(*pending.pop(0))
+        for item in pending:
+            settle(*item)
+    return outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A file read and checked, its bytes in a temporary blob, ready to be indexed."""
+
+    new: NewFile | None
+    temp: Path | None
+    sha256: str
+    size: int
+    warnings: tuple[str, ...]
+
+
+def _settle(path: Path, future: Future[Prepared], store: Store, blobs: BlobStore) -> Outcome:
+    try:
+        prepared = future.result()
+    except (IngestError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return Outcome(path, "failed", message=f"{path}: {reason}")
+    if prepared.new is None:  # already indexed with these bytes
+        return Outcome(path, "skipped", prepared.size, warnings=prepared.warnings)
+    assert prepared.temp is not None
+    record = prepared.new.file
+    try:
+        # Bytes reach their final place before the row that names them is committed, so a
+        # crash between the two leaves an unreferenced file, never a row without its file.
+        blobs.commit(prepared.temp, record.url_path)
+        added = store.add_file(prepared.new)
+    except (FilenameReuse, StoreError, OSError) as exc:
+        blobs.discard(prepared.temp)
+        if store.file_sha256(record.filename) != prepared.sha256:
+            blobs.discard(blobs.path(record.url_path))
+        return Outcome(path, "failed", message=f"{path}: {exc}")
+    status = "added" if added else "skipped"
+    return Outcome(path, status, prepared.size, warnings=prepared.warnings)
+
+
+def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | None) -> Prepared:
+    """Read, hash, check and describe one file. Runs on a worker thread; touches no store."""
+    try:
+        artefact = parse_artefact_filename(path.name)
+    except UnrecognisedFilename as exc:
+        raise IngestError(str(exc).removeprefix(f"{path.name}: ")) from exc
+    limits = options.limits
+    if path.exists() and not path.is_file():
+        raise IngestError("not a regular file")
+    if (size := path.stat().st_size) > limits.max_file_size:
+        raise IngestError(f"{size:,} bytes is over the {limits.max_file_size:,}-byte limit")
+
+    temp_file = blobs.open_temp() if known is None else None
+    temp = Path(temp_file.name) if temp_file else None
+    try:
+        with path.open("rb") as source:
+            try:
+                hashes, size = digest_stream(source, temp_file, limits.max_file_size)
+            finally:
+                if temp_file:
+                    temp_file.close()
+        if known is not None:
+            if known != hashes["sha256"]:
+                raise IngestError(
+                    f"the filename is already indexed with different contents (sha256 {known}); "
+                    "a filename can be used only once"
+                )
+            return Prepared(None, None, known, size, ())
+        assert temp is not None
+        new, warnings = _describe(path, temp, artefact, hashes, size, options)
+        return Prepared(new, temp, hashes["sha256"], size, warnings)
+    except FileTooLarge as exc:
+        _discard(blobs, temp)
+        raise IngestError(str(exc)) from exc
+    except (ArchiveError, MetadataError) as exc:
+        _discard(blobs, temp)
+        raise IngestError(str(exc)) from exc
+    except BaseException:
+        _discard(blobs, temp)
+        raise
+
+
+def _discard(blobs: BlobStore, temp: Path | None) -> None:
+    if temp is not None:
+        blobs.discard(temp)
+
+
+def _describe(
+    path: Path,
+    temp: Path,
+    artefact: ArtefactName,
+    hashes: dict[str, str],
+    size: int,
+    options: IngestOptions,
+) -> tuple[NewFile, tuple[str, ...]]:
+    """Build the record of a file whose bytes (hashed) sit at ``temp``."""
+    warnings: list[str] = []
+    member = None
+    if artefact.archive is not None and artefact.packagetype in (
+        "bdist_wheel",
+        "sdist",
+        "bdist_egg",
+        "bdist_wininst",
+    ):
+        member = read_metadata_member(temp, artefact.archive, artefact.packagetype, options.limits)
+    metadata_bytes = member.data if member else None
+    if member is not None:
+        parsed = parse_core_metadata(member.data, f"{path.name}:{member.name}")
+        check_identity(parsed, artefact.name, artefact.version, path.name)
+        warnings.extend(parsed.warnings)
+        fields = parsed.fields
+        display_name = parsed.name
+        version = normalise_version(parsed.version)
+    else:
+        if artefact.archive is not None:
+            warnings.append(f"{path.name}: no PKG-INFO found; recorded from the filename alone")
+        fields = {"name": artefact.name, "version": artefact.version}
+        display_name = artefact.name
+        version = normalise_version(artefact.version)
+
+    if artefact.tags:
+        python = python_facts(artefact.tags)
+        platforms = platform_facts(artefact.tags)
+    else:
+        python = ()
+        platforms = legacy_platform_facts(artefact.platform)
+    signature, sig_warning = _signature(path, options.limits.max_signature_size)
+    if sig_warning:
+        warnings.append(sig_warning)
+
+    record = DistributionFile(
+        filename=path.name,
+        project=artefact.name,
+        version=version,
+        packagetype=artefact.packagetype,
+        size=size,
+        hashes=hashes,
+        upload_time=datetime.now(UTC),
+        url_path=BlobStore.url_path(hashes["sha256"], path.name),
+        requires_python=fields.get("requires_python"),
+        tags=tuple(str(t) for t in artefact.tags),
+        python=python,
+        platforms=platforms,
+        build_tag=artefact.build_tag,
+        variant=options.variant or artefact.build_tag,
+        comment=options.comment,
+        signature=signature,
+        metadata_version=fields.get("metadata_version") if member else None,
+        metadata_sha256=hashlib.sha256(metadata_bytes).hexdigest() if metadata_bytes else None,
+    )
+    new = NewFile(
+        file=record,
+        display_name=display_name,
+        metadata=fields,
+        metadata_bytes=metadata_bytes,
+        metadata_rank=METADATA_RANK.get(artefact.packagetype, 0) if member else -1,
+    )
+    for warning in warnings:
+        log.warning("%s", warning)
+    return new, tuple(warnings)
+
+
+def _signature(path: Path, max_size: int) -> tuple[str | None, str | None]:
+    """The ASCII-armoured PGP signature beside the file (``FILE.asc``), if there is one."""
+    asc = path.with_name(path.name + ".asc")
+    if not asc.is_file():
+        return None, None
+    if asc.stat().st_size > max_size:
+        return None, f"{asc.name}: over {max_size:,} bytes, not a detached signature; ignored"
+    text = asc.read_bytes().decode("ascii", errors="replace")
+    if not text.lstrip().startswith(PGP_ARMOUR):
+        return None, f"{asc.name}: not an ASCII-armoured PGP signature; ignored"
+    return text, None

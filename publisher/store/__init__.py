@@ -1,0 +1,52 @@
+"""The store: one protocol, one implementation per database, picked by URL.
+
+``open_store("sqlite:///path/to.db")`` gives the embedded default. Every implementation
+passes the same contract tests (``tests/store/test_contract.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from publisher.store.base import FilenameReuse, NewFile, Store, StoreError
+
+__all__ = ["FilenameReuse", "NewFile", "Store", "StoreError", "default_files_dir", "open_store"]
+
+DEFAULT_URL = "sqlite:///./ldindex.db"
+
+
+def _open_sqlite(url: str) -> Store:
+    from publisher.store.sqlite import SQLiteStore
+
+    return SQLiteStore(sqlite_path(url))
+
+
+BACKENDS: dict[str, Callable[[str], Store]] = {"sqlite": _open_sqlite}
+
+
+def sqlite_path(url: str) -> Path:
+    """The database path of a ``sqlite:///relative`` or ``sqlite:////absolute`` URL."""
+    rest = url.removeprefix("sqlite://")
+    if not rest.startswith("/"):
+        raise StoreError(f"{url!r}: a SQLite URL reads sqlite:///path/to/file.db")
+    return Path(rest[1:])
+
+
+def open_store(url: str = DEFAULT_URL) -> Store:
+    """Open the store a URL names, creating or migrating its schema as needed."""
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    backend = BACKENDS.get(scheme)
+    if backend is None:
+        known = ", ".join(sorted(BACKENDS))
+        raise StoreError(f"{url!r}: unknown database scheme {scheme!r} (known: {known})")
+    return backend(url)
+
+
+def default_files_dir(url: str) -> Path:
+    """Where artefact bytes go when no directory is given: beside a SQLite database
+    (``ldindex.db`` → ``ldindex-files/``), else ``./ldindex-files``."""
+    if url.startswith("sqlite:"):
+        db = sqlite_path(url)
+        return db.with_name(f"{db.stem}-files")
+    return Path("ldindex-files")

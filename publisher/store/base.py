@@ -1,0 +1,76 @@
+"""The ``Store`` protocol and the values that cross it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from crosswalk.records import DistributionFile, Project, Release
+
+__all__ = ["FilenameReuse", "NewFile", "Store", "StoreError"]
+
+SCHEMA_VERSION = 1
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked; the message says why."""
+
+
+class FilenameReuse(StoreError):
+    """A filename already in the index names different bytes (PyPI refuses this too)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewFile:
+    """Everything ingest learnt about one file, written in one transaction.
+
+    ``metadata_rank`` orders candidate sources of a release's metadata: a release takes its
+    metadata from its highest-ranked file (wheels over sdists over legacy formats), the first
+    one ingested among equals.
+    """
+
+    file: DistributionFile
+    display_name: str
+    metadata: Mapping[str, Any]
+    metadata_bytes: bytes | None
+    metadata_rank: int
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every database behind ldindex provides."""
+
+    url: str
+
+    def close(self) -> None: ...
+
+    def file_sha256(self, filename: str) -> str | None:
+        """The sha256 of the file already indexed under ``filename``, if any."""
+
+    def add_file(self, new: NewFile) -> bool:
+        """Index a file, its release and project in one transaction.
+
+        Returns False when the same bytes are already indexed under that filename; raises
+        ``FilenameReuse`` when the filename is taken by other bytes.
+        """
+
+    def project_names(self) -> list[str]:
+        """Normalised names of every project, sorted."""
+
+    def get_project(self, name: str) -> Project | None:
+        """A project with all its releases and files, or None. ``name`` is normalised here."""
+
+    def get_release(self, name: str, version: str) -> Release | None:
+        """One release with its files, or None. ``version`` matches in PEP 440 normal form."""
+
+    def get_file(self, filename: str) -> DistributionFile | None: ...
+
+    def metadata_bytes(self, filename: str) -> bytes | None:
+        """The exact core-metadata bytes of a file (served per PEP 658), if kept."""
+
+    def generation(self, name: str | None = None) -> int:
+        """A counter every write bumps: of one project, or of the whole store."""
+
+    def iter_projects(self) -> Iterable[Project]:
+        """Every project with releases and files, in name order."""

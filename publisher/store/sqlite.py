@@ -1,0 +1,378 @@
+"""The embedded default store: SQLite in WAL mode, one transaction per ingested file.
+
+Schema (version 1):
+
+- ``projects``: one row per normalised name; ``generation`` counts writes (cache keys).
+- ``releases``: one row per (project, version in PEP 440 normal form); ``metadata`` is the
+  core metadata as JSON in RawMetadata shape, taken from the best-ranked file.
+- ``files``: one row per artefact; digests, per-file facts (JSON), exact core-metadata bytes.
+- ``file_tags``: one row per compatibility tag of a file (interpreter, abi, platform), indexed
+  so the environment query can find candidate files without parsing filenames.
+- ``store_meta``: schema version and the store-wide generation counter.
+
+Migrations are functions keyed by the version they produce, run in order inside a transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+
+from crosswalk.records import DistributionFile, PlatformFacts, Project, PythonFacts, Release
+from publisher.ingest.metadata import normalise_version
+from publisher.store.base import SCHEMA_VERSION, FilenameReuse, NewFile, StoreError
+
+__all__ = ["SQLiteStore"]
+
+_SCHEMA_1 = """
+CREATE TABLE projects (
+    name TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 0,
+    status TEXT,
+    status_reason TEXT,
+    created TEXT NOT NULL
+);
+CREATE TABLE releases (
+    project TEXT NOT NULL REFERENCES projects(name),
+    version TEXT NOT NULL,
+    metadata BLOB NOT NULL,
+    metadata_source TEXT,
+    metadata_rank INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    yanked INTEGER NOT NULL DEFAULT 0,
+    yanked_reason TEXT,
+    PRIMARY KEY (project, version)
+);
+CREATE TABLE files (
+    filename TEXT PRIMARY KEY,
+    project TEXT NOT NULL,
+    version TEXT NOT NULL,
+    packagetype TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    md5 TEXT NOT NULL,
+    sha1 TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    blake2b_256 TEXT NOT NULL,
+    upload_time TEXT NOT NULL,
+    url_path TEXT NOT NULL,
+    requires_python TEXT,
+    build_tag TEXT,
+    variant TEXT,
+    comment TEXT,
+    signature TEXT,
+    metadata_version TEXT,
+    metadata_sha256 TEXT,
+    metadata_bytes BLOB,
+    tags BLOB NOT NULL,
+    facts BLOB NOT NULL,
+    yanked INTEGER NOT NULL DEFAULT 0,
+    yanked_reason TEXT,
+    FOREIGN KEY (project, version) REFERENCES releases(project, version)
+);
+CREATE INDEX files_release ON files(project, version);
+CREATE INDEX files_sha256 ON files(sha256);
+CREATE TABLE file_tags (
+    filename TEXT NOT NULL REFERENCES files(filename),
+    interpreter TEXT NOT NULL,
+    abi TEXT NOT NULL,
+    platform TEXT NOT NULL
+);
+CREATE INDEX file_tags_filename ON file_tags(filename);
+CREATE INDEX file_tags_platform ON file_tags(platform, interpreter);
+CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO store_meta VALUES ('generation', 0);
+"""
+
+
+def _run_script(script: str) -> Callable[[sqlite3.Connection], None]:
+    # executescript() would commit the migration's transaction; run statement by statement.
+    def run(db: sqlite3.Connection) -> None:
+        for statement in script.split(";"):
+            if statement.strip():
+                db.execute(statement)
+
+    return run
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _run_script(_SCHEMA_1)}
+
+_FILE_COLUMNS = (
+    "filename, project, version, packagetype, size, md5, sha1, sha256, blake2b_256, upload_time, "
+    "url_path, requires_python, build_tag, variant, comment, signature, metadata_version, "
+    "metadata_sha256, tags, facts, yanked, yanked_reason"
+)
+
+
+class SQLiteStore:
+    """A ``Store`` in one SQLite file. Connections are per thread; writes serialise in SQLite."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self._local = threading.local()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._migrate()
+
+    # -- connections and schema -------------------------------------------------------------
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _migrate(self) -> None:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = db.execute("SELECT max(version) FROM schema_version").fetchone()
+            current = row[0] or 0
+            if current > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: schema version {current} is newer than this ldindex "
+                    f"understands ({SCHEMA_VERSION}); upgrade ldindex"
+                )
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[version](db)
+                db.execute("INSERT INTO schema_version VALUES (?)", (version,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def file_sha256(self, filename: str) -> str | None:
+        row = self._db.execute("SELECT sha256 FROM files WHERE filename = ?", (filename,)).fetchone()
+        return row[0] if row else None
+
+    def add_file(self, new: NewFile) -> bool:
+        f = new.file
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            existing = db.execute(
+                "SELECT sha256 FROM files WHERE filename = ?", (f.filename,)
+            ).fetchone()
+            if existing is not None:
+                db.execute("ROLLBACK")
+                if existing[0] == f.hashes["sha256"]:
+                    return False
+                raise FilenameReuse(
+                    f"{f.filename}: this filename is already indexed with different contents "
+                    f"(sha256 {existing[0]}); a filename can be used only once"
+                )
+            now = f.upload_time.isoformat()
+            db.execute(
+                "INSERT INTO projects (name, display_name, created) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO NOTHING",
+                (f.project, new.display_name, now),
+            )
+            release = db.execute(
+                "SELECT metadata_rank FROM releases WHERE project = ? AND version = ?",
+                (f.project, f.version),
+            ).fetchone()
+            metadata = orjson.dumps(dict(new.metadata))
+            if release is None:
+                db.execute(
+                    "INSERT INTO releases (project, version, metadata, metadata_source, "
+                    "metadata_rank, created) VALUES (?, ?, ?, ?, ?, ?)",
+                    (f.project, f.version, metadata, f.filename, new.metadata_rank, now),
+                )
+            elif new.metadata_rank > release[0]:
+                db.execute(
+                    "UPDATE releases SET metadata = ?, metadata_source = ?, metadata_rank = ? "
+                    "WHERE project = ? AND version = ?",
+                    (metadata, f.filename, new.metadata_rank, f.project, f.version),
+                )
+            if new.metadata_rank > (release[0] if release else -1):
+                db.execute(
+                    "UPDATE projects SET display_name = ? WHERE name = ?",
+                    (new.display_name, f.project),
+                )
+            db.execute(
+                f"INSERT INTO files ({_FILE_COLUMNS}, metadata_bytes) "
+                f"VALUES ({', '.join('?' * (_FILE_COLUMNS.count(',') + 2))})",
+                (*_file_row(f), new.metadata_bytes),
+            )
+            db.executemany(
+                "INSERT INTO file_tags VALUES (?, ?, ?, ?)",
+                [(f.filename, *tag.split("-")) for tag in f.tags],
+            )
+            db.execute("UPDATE projects SET generation = generation + 1 WHERE name = ?", (f.project,))
+            db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
+            db.execute("COMMIT")
+            return True
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def project_names(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT name FROM projects ORDER BY name")]
+
+    def generation(self, name: str | None = None) -> int:
+        if name is None:
+            row = self._db.execute("SELECT value FROM store_meta WHERE key = 'generation'")
+        else:
+            row = self._db.execute("SELECT generation FROM projects WHERE name = ?", (name,))
+        found = row.fetchone()
+        return found[0] if found else 0
+
+    def get_project(self, name: str) -> Project | None:
+        from packaging.utils import canonicalize_name
+
+        row = self._db.execute(
+            "SELECT name, display_name, generation, status, status_reason FROM projects "
+            "WHERE name = ?",
+            (canonicalize_name(name),),
+        ).fetchone()
+        return self._project(row) if row else None
+
+    def iter_projects(self) -> Iterable[Project]:
+        rows = self._db.execute(
+            "SELECT name, display_name, generation, status, status_reason FROM projects "
+            "ORDER BY name"
+        ).fetchall()
+        for row in rows:
+            yield self._project(row)
+
+    def _project(self, row: tuple) -> Project:
+        name = row[0]
+        files = self._files("WHERE project = ?", (name,))
+        releases = [
+            self._release(r, files)
+            for r in self._db.execute(
+                "SELECT project, version, metadata, metadata_source, created, yanked, "
+                "yanked_reason FROM releases WHERE project = ? ORDER BY created, version",
+                (name,),
+            )
+        ]
+        return Project(name, row[1], tuple(releases), row[2], row[3], row[4])
+
+    def get_release(self, name: str, version: str) -> Release | None:
+        from packaging.utils import canonicalize_name
+
+        key = (canonicalize_name(name), normalise_version(version))
+        row = self._db.execute(
+            "SELECT project, version, metadata, metadata_source, created, yanked, yanked_reason "
+            "FROM releases WHERE project = ? AND version = ?",
+            key,
+        ).fetchone()
+        if row is None:
+            return None
+        return self._release(row, self._files("WHERE project = ? AND version = ?", key))
+
+    def get_file(self, filename: str) -> DistributionFile | None:
+        found = self._files("WHERE filename = ?", (filename,))
+        return found[0] if found else None
+
+    def metadata_bytes(self, filename: str) -> bytes | None:
+        row = self._db.execute(
+            "SELECT metadata_bytes FROM files WHERE filename = ?", (filename,)
+        ).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else None
+
+    def _files(self, where: str, args: tuple) -> list[DistributionFile]:
+        rows = self._db.execute(
+            f"SELECT {_FILE_COLUMNS} FROM files {where} ORDER BY filename", args
+        ).fetchall()
+        return [_file_from_row(r) for r in rows]
+
+    @staticmethod
+    def _release(row: tuple, files: list[DistributionFile]) -> Release:
+        project, version = row[0], row[1]
+        return Release(
+            project=project,
+            version=version,
+            metadata=orjson.loads(row[2]),
+            files=tuple(f for f in files if f.version == version),
+            metadata_source=row[3],
+            created=datetime.fromisoformat(row[4]),
+            yanked=bool(row[5]),
+            yanked_reason=row[6],
+        )
+
+
+def _file_row(f: DistributionFile) -> tuple:
+    facts = {
+        "python": [
+            [p.interpreter_tag, p.implementation, p.python_version, p.abi_tag] for p in f.python
+        ],
+        "platforms": [
+            [p.platform_tag, p.os, p.os_version, p.libc, list(p.architectures)]
+            for p in f.platforms
+        ],
+    }
+    return (
+        f.filename,
+        f.project,
+        f.version,
+        f.packagetype,
+        f.size,
+        f.hashes["md5"],
+        f.hashes["sha1"],
+        f.hashes["sha256"],
+        f.hashes["blake2b_256"],
+        f.upload_time.isoformat(),
+        f.url_path,
+        f.requires_python,
+        f.build_tag,
+        f.variant,
+        f.comment,
+        f.signature,
+        f.metadata_version,
+        f.metadata_sha256,
+        orjson.dumps(list(f.tags)),
+        orjson.dumps(facts),
+        int(f.yanked),
+        f.yanked_reason,
+    )
+
+
+def _file_from_row(r: tuple) -> DistributionFile:
+    facts = orjson.loads(r[19])
+    return DistributionFile(
+        filename=r[0],
+        project=r[1],
+        version=r[2],
+        packagetype=r[3],
+        size=r[4],
+        hashes={"blake2b_256": r[8], "md5": r[5], "sha1": r[6], "sha256": r[7]},
+        upload_time=datetime.fromisoformat(r[9]),
+        url_path=r[10],
+        requires_python=r[11],
+        build_tag=r[12],
+        variant=r[13],
+        comment=r[14],
+        signature=r[15],
+        metadata_version=r[16],
+        metadata_sha256=r[17],
+        tags=tuple(orjson.loads(r[18])),
+        python=tuple(PythonFacts(*p) for p in facts["python"]),
+        platforms=tuple(
+            PlatformFacts(p[0], p[1], p[2], p[3], tuple(p[4])) for p in facts["platforms"]
+        ),
+        yanked=bool(r[20]),
+        yanked_reason=r[21],
+    )
