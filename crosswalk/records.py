@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crosswalk.names import version_key
+
 __all__ = [
     "Advisory",
     "DependencyCorrection",
@@ -141,15 +143,7 @@ class Project:
     @property
     def latest(self) -> Release | None:
         """The newest release that is not a pre-release (or the newest of all if all are)."""
-        from packaging.version import InvalidVersion, Version
-
-        def key(release: Release) -> tuple[int, Any]:
-            try:
-                return (1, Version(release.version))
-            except InvalidVersion:
-                return (0, release.version)
-
-        ordered = sorted(self.releases, key=key)
+        ordered = sorted(self.releases, key=lambda r: version_key(r.version))
         stable = [r for r in ordered if not _is_prerelease(r.version)]
         candidates = stable or ordered
         return candidates[-1] if candidates else None
@@ -161,12 +155,8 @@ class Project:
 
 
 def _is_prerelease(version: str) -> bool:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(version).is_prerelease
-    except InvalidVersion:
-        return False
+    key = version_key(version)[1]
+    return not isinstance(key, str) and key.is_prerelease
 
 
 # Extrinsic metadata: facts about a project that its artefacts do not carry, written through

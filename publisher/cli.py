@@ -47,7 +47,9 @@ def files_option(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.version_option(package_name="ldindex")
 def main(verbose: int, quiet: bool) -> None:
     """ldindex: a Python package index that publishes what it knows as linked data."""
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
 
 
@@ -59,9 +61,7 @@ def _open(db_url: str):
 
 
 @main.command()
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @db_option
 @files_option
 @click.option("--variant", help="Variant label for these files (default: the wheel build tag).")

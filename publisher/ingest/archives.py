@@ -121,7 +121,9 @@ def _drain_tail(stream, compressed_size: int, limits: Limits) -> None:
 
 def _choose(candidates: list[str], kind: str) -> str | None:
     if len(candidates) > 1 and kind == "wheel":
-        raise ArchiveError(f"wheel has several .dist-info/METADATA members: {', '.join(candidates)}")
+        raise ArchiveError(
+            f"wheel has several .dist-info/METADATA members: {', '.join(candidates)}"
+        )
     return candidates[0] if candidates else None
 
 
@@ -140,7 +142,12 @@ def _read_zip(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataM
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
                 raise ArchiveError(f"member {info.filename!r} is a symbolic link")
-            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            if (
+                stat.S_ISCHR(mode)
+                or stat.S_ISBLK(mode)
+                or stat.S_ISFIFO(mode)
+                or stat.S_ISSOCK(mode)
+            ):
                 raise ArchiveError(f"member {info.filename!r} is a device or special file")
             if info.flag_bits & 0x1:
                 raise ArchiveError(f"member {info.filename!r} is encrypted")

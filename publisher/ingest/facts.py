@@ -15,7 +15,7 @@ from packaging.tags import Tag
 
 from crosswalk.records import PlatformFacts, PythonFacts
 
-__all__ = ["platform_facts", "python_facts", "legacy_platform_facts"]
+__all__ = ["legacy_platform_facts", "platform_facts", "python_facts"]
 
 IMPLEMENTATIONS = {
     "py": "Python",
@@ -28,7 +28,13 @@ IMPLEMENTATIONS = {
 
 # Architecture spellings across platforms, folded to one name each. ``i686`` stays ``i686``
 # (a real 32-bit x86 baseline); Windows' ``win32`` is 32-bit x86 of no stated level.
-ARCH_ALIASES = {"amd64": "x86_64", "x64": "x86_64", "win32": "x86", "arm32": "arm", "aarch64": "aarch64"}
+ARCH_ALIASES = {
+    "amd64": "x86_64",
+    "x64": "x86_64",
+    "win32": "x86",
+    "arm32": "arm",
+    "aarch64": "aarch64",
+}
 
 MANYLINUX_LEGACY = {"manylinux1": "2.5", "manylinux2010": "2.12", "manylinux2014": "2.17"}
 

@@ -20,7 +20,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-__all__ = ["ArtefactName", "UnrecognisedFilename", "parse_artefact_filename", "is_artefact"]
+__all__ = ["ArtefactName", "UnrecognisedFilename", "is_artefact", "parse_artefact_filename"]
 
 
 class UnrecognisedFilename(ValueError):
@@ -67,8 +67,14 @@ _DMG = re.compile(
     r"^(?P<name>.+?)-(?P<version>\d[^-]*?)(?:-py(?P<py>\d+(?:\.\d+)?))?(?:-(?P<platform>[^-]+))?\.dmg$"
 )
 
-ARTEFACT_SUFFIXES = (".whl", ".egg", ".exe", ".msi", ".rpm", ".dmg") + tuple(
-    s for s, _ in SDIST_SUFFIXES
+ARTEFACT_SUFFIXES = (
+    ".whl",
+    ".egg",
+    ".exe",
+    ".msi",
+    ".rpm",
+    ".dmg",
+    *(s for s, _ in SDIST_SUFFIXES),
 )
 
 
@@ -119,7 +125,9 @@ def _sdist(filename: str, suffix: str, archive: str) -> ArtefactName:
     stem = filename[: -len(suffix)]
     name, sep, version = stem.rpartition("-")
     if not sep or not name or not version:
-        raise UnrecognisedFilename(f"{filename}: sdist filename has no '-' between name and version")
+        raise UnrecognisedFilename(
+            f"{filename}: sdist filename has no '-' between name and version"
+        )
     return ArtefactName(filename, "sdist", canonicalize_name(name), version, archive)
 
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from packaging.metadata import ExceptionGroup, InvalidMetadata, Metadata, parse_email
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
-__all__ = ["CoreMetadata", "MetadataError", "normalise_version", "parse_core_metadata"]
+from crosswalk.names import normalise_version
+
+__all__ = ["CoreMetadata", "MetadataError", "check_identity", "parse_core_metadata"]
 
 
 class MetadataError(ValueError):
@@ -36,14 +37,6 @@ class CoreMetadata:
     @property
     def metadata_version(self) -> str | None:
         return self.fields.get("metadata_version")
-
-
-def normalise_version(version: str) -> str:
-    """PEP 440 normal form of a version, or the string itself for a legacy version."""
-    try:
-        return str(Version(version))
-    except InvalidVersion:
-        return version.strip()
 
 
 def parse_core_metadata(data: bytes, member: str) -> CoreMetadata:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from crosswalk.names import normalise_version
 from crosswalk.records import DistributionFile
 from publisher.blobs import BlobStore
 from publisher.ingest.archives import ArchiveError, Limits, read_metadata_member
@@ -27,12 +28,7 @@ from publisher.ingest.filenames import (
     is_artefact,
     parse_artefact_filename,
 )
-from publisher.ingest.metadata import (
-    MetadataError,
-    check_identity,
-    normalise_version,
-    parse_core_metadata,
-)
+from publisher.ingest.metadata import MetadataError, check_identity, parse_core_metadata
 from publisher.store import FilenameReuse, NewFile, Store, StoreError
 
 __all__ = ["IngestOptions", "Outcome", "find_artefacts", "ingest"]
@@ -96,7 +92,9 @@ def ingest(
     options = options or IngestOptions()
     blobs.sweep_temp()
     outcomes: list[Outcome] = []
-    with ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="ingest") as pool:
+    with ThreadPoolExecutor(
+        max_workers=max(1, options.workers), thread_name_prefix="ingest"
+    ) as pool:
         pending: list[tuple[Path, Future[Prepared]]] = []
 
         def settle(path: Path, future: Future[Prepared]) -> None:

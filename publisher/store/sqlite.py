@@ -23,8 +23,8 @@ from pathlib import Path
 
 import orjson
 
+from crosswalk.names import normalise_version
 from crosswalk.records import DistributionFile, PlatformFacts, Project, PythonFacts, Release
-from publisher.ingest.metadata import normalise_version
 from publisher.store.base import SCHEMA_VERSION, FilenameReuse, NewFile, StoreError
 
 __all__ = ["SQLiteStore"]
@@ -161,7 +161,9 @@ class SQLiteStore:
     # -- writes -----------------------------------------------------------------------------
 
     def file_sha256(self, filename: str) -> str | None:
-        row = self._db.execute("SELECT sha256 FROM files WHERE filename = ?", (filename,)).fetchone()
+        row = self._db.execute(
+            "SELECT sha256 FROM files WHERE filename = ?", (filename,)
+        ).fetchone()
         return row[0] if row else None
 
     def add_file(self, new: NewFile) -> bool:
@@ -217,7 +219,9 @@ class SQLiteStore:
                 "INSERT INTO file_tags VALUES (?, ?, ?, ?)",
                 [(f.filename, *tag.split("-")) for tag in f.tags],
             )
-            db.execute("UPDATE projects SET generation = generation + 1 WHERE name = ?", (f.project,))
+            db.execute(
+                "UPDATE projects SET generation = generation + 1 WHERE name = ?", (f.project,)
+            )
             db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
             db.execute("COMMIT")
             return True
@@ -320,8 +324,7 @@ def _file_row(f: DistributionFile) -> tuple:
             [p.interpreter_tag, p.implementation, p.python_version, p.abi_tag] for p in f.python
         ],
         "platforms": [
-            [p.platform_tag, p.os, p.os_version, p.libc, list(p.architectures)]
-            for p in f.platforms
+            [p.platform_tag, p.os, p.os_version, p.libc, list(p.architectures)] for p in f.platforms
         ],
     }
     return (
