@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from crosswalk.names import version_key
+from crosswalk.names import latest_version
 
 __all__ = [
     "Advisory",
@@ -143,20 +143,13 @@ class Project:
     @property
     def latest(self) -> Release | None:
         """The newest release that is not a pre-release (or the newest of all if all are)."""
-        ordered = sorted(self.releases, key=lambda r: version_key(r.version))
-        stable = [r for r in ordered if not _is_prerelease(r.version)]
-        candidates = stable or ordered
-        return candidates[-1] if candidates else None
+        newest = latest_version([r.version for r in self.releases])
+        return next((r for r in self.releases if r.version == newest), None)
 
     @property
     def summary(self) -> str | None:
         latest = self.latest
         return latest.summary if latest else None
-
-
-def _is_prerelease(version: str) -> bool:
-    key = version_key(version)[1]
-    return not isinstance(key, str) and key.is_prerelease
 
 
 # Extrinsic metadata: facts about a project that its artefacts do not carry, written through

@@ -9,9 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from publisher.store.base import FilenameReuse, NewFile, Store, StoreError
+from publisher.store.base import FilenameReuse, NewFile, ProjectSummary, Store, StoreError
 
-__all__ = ["FilenameReuse", "NewFile", "Store", "StoreError", "default_files_dir", "open_store"]
+__all__ = [
+    "DEFAULT_URL",
+    "FilenameReuse",
+    "NewFile",
+    "ProjectSummary",
+    "Store",
+    "StoreError",
+    "default_files_dir",
+    "open_store",
+]
 
 DEFAULT_URL = "sqlite:///./ldindex.db"
 

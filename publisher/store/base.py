@@ -8,7 +8,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from crosswalk.records import DistributionFile, Project, Release
 
-__all__ = ["FilenameReuse", "NewFile", "Store", "StoreError"]
+__all__ = ["FilenameReuse", "NewFile", "ProjectSummary", "Store", "StoreError"]
 
 SCHEMA_VERSION = 1
 
@@ -37,6 +37,16 @@ class NewFile:
     metadata_rank: int
 
 
+@dataclass(frozen=True, slots=True)
+class ProjectSummary:
+    """A line of the project listing: what search and the simple index need."""
+
+    name: str
+    display_name: str
+    summary: str | None
+    latest_version: str | None
+
+
 @runtime_checkable
 class Store(Protocol):
     """What every database behind ldindex provides."""
@@ -58,6 +68,9 @@ class Store(Protocol):
     def project_names(self) -> list[str]:
         """Normalised names of every project, sorted."""
 
+    def project_listing(self) -> list[ProjectSummary]:
+        """Every project's name, display name, summary and latest version, sorted by name."""
+
     def get_project(self, name: str) -> Project | None:
         """A project with all its releases and files, or None. ``name`` is normalised here."""
 
@@ -70,7 +83,11 @@ class Store(Protocol):
         """The exact core-metadata bytes of a file (served per PEP 658), if kept."""
 
     def generation(self, name: str | None = None) -> int:
-        """A counter every write bumps: of one project, or of the whole store."""
+        """A counter every write bumps: of one project, or of the whole store. Cheap enough
+        to ask on every request."""
+
+    def generations(self) -> dict[str, int]:
+        """Every project's generation counter, keyed by normalised name."""
 
     def iter_projects(self) -> Iterable[Project]:
         """Every project with releases and files, in name order."""

@@ -23,9 +23,15 @@ from pathlib import Path
 
 import orjson
 
-from crosswalk.names import normalise_version
+from crosswalk.names import latest_version, normalise_version
 from crosswalk.records import DistributionFile, PlatformFacts, Project, PythonFacts, Release
-from publisher.store.base import SCHEMA_VERSION, FilenameReuse, NewFile, StoreError
+from publisher.store.base import (
+    SCHEMA_VERSION,
+    FilenameReuse,
+    NewFile,
+    ProjectSummary,
+    StoreError,
+)
 
 __all__ = ["SQLiteStore"]
 
@@ -34,6 +40,8 @@ CREATE TABLE projects (
     name TEXT PRIMARY KEY,
     display_name TEXT NOT NULL,
     generation INTEGER NOT NULL DEFAULT 0,
+    latest_version TEXT,
+    summary TEXT,
     status TEXT,
     status_reason TEXT,
     created TEXT NOT NULL
@@ -219,29 +227,66 @@ class SQLiteStore:
                 "INSERT INTO file_tags VALUES (?, ?, ?, ?)",
                 [(f.filename, *tag.split("-")) for tag in f.tags],
             )
+            self._update_latest(db, f.project)
             db.execute(
                 "UPDATE projects SET generation = generation + 1 WHERE name = ?", (f.project,)
             )
             db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
             db.execute("COMMIT")
+            self._local.generation = None  # data_version ignores this connection's own commits
             return True
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
 
+    @staticmethod
+    def _update_latest(db: sqlite3.Connection, project: str) -> None:
+        """Keep the project's latest version and its summary on the project row, for listings."""
+        versions = [
+            r[0] for r in db.execute("SELECT version FROM releases WHERE project = ?", (project,))
+        ]
+        latest = latest_version(versions)
+        row = db.execute(
+            "SELECT metadata FROM releases WHERE project = ? AND version = ?", (project, latest)
+        ).fetchone()
+        summary = orjson.loads(row[0]).get("summary") if row else None
+        db.execute(
+            "UPDATE projects SET latest_version = ?, summary = ? WHERE name = ?",
+            (latest, summary, project),
+        )
+
     # -- reads ------------------------------------------------------------------------------
 
     def project_names(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT name FROM projects ORDER BY name")]
 
+    def project_listing(self) -> list[ProjectSummary]:
+        rows = self._db.execute(
+            "SELECT name, display_name, summary, latest_version FROM projects ORDER BY name"
+        )
+        return [ProjectSummary(*row) for row in rows]
+
     def generation(self, name: str | None = None) -> int:
         if name is None:
-            row = self._db.execute("SELECT value FROM store_meta WHERE key = 'generation'")
+            # PRAGMA data_version moves only when another connection commits: while it
+            # stands still, the counter read last time still holds, without a table read.
+            db = self._db
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+            cached = getattr(self._local, "generation", None)
+            if cached is not None and cached[0] == version and not db.in_transaction:
+                return cached[1]
+            value = db.execute("SELECT value FROM store_meta WHERE key = 'generation'")
+            found = value.fetchone()[0]
+            self._local.generation = (version, found)
+            return found
         else:
             row = self._db.execute("SELECT generation FROM projects WHERE name = ?", (name,))
         found = row.fetchone()
         return found[0] if found else 0
+
+    def generations(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT name, generation FROM projects").fetchall())
 
     def get_project(self, name: str) -> Project | None:
         from packaging.utils import canonicalize_name
