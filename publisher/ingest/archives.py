@@ -9,16 +9,33 @@ discarded.
 
 from __future__ import annotations
 
+import lzma
 import re
 import stat
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 __all__ = ["ArchiveError", "Limits", "read_metadata_member"]
 
 MiB = 1 << 20
+
+# What a damaged archive raises while it is read: the stdlib's own errors, and the
+# decompressors' errors, which zipfile and tarfile let through unwrapped.
+CORRUPT = (
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    OSError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+)
+
+# Leading bytes of each tar compression, for ``tarfile.open`` mode ``r:{kind}``.
+TAR_MAGIC = ((b"\x1f\x8b", "gz"), (b"BZh", "bz2"), (b"\xfd7zXZ\x00", "xz"))
 
 
 class ArchiveError(ValueError):
@@ -105,7 +122,7 @@ def _drain(stream, name: str) -> None:
     try:
         while stream.read(MiB):
             pass
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except CORRUPT as exc:
         raise ArchiveError(f"member {name!r} is corrupt: {exc}") from exc
 
 
@@ -115,7 +132,7 @@ def _drain_tail(stream, compressed_size: int, limits: Limits) -> None:
     try:
         while stream.read(MiB):
             _check_ratio("(archive tail)", stream.tell(), compressed_size, limits)
-    except (OSError, EOFError) as exc:
+    except CORRUPT as exc:
         raise ArchiveError(f"compressed stream is corrupt or truncated: {exc}") from exc
 
 
@@ -176,9 +193,16 @@ def _read_zip(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataM
                     if not info.is_dir():
                         with archive.open(info) as stream:
                             _drain(stream, info.filename)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        except CORRUPT as exc:
             raise ArchiveError(f"corrupt zip archive: {exc}") from exc
         return found
+
+
+def _tar_compression(path: Path) -> str:
+    """The compression a tar file's first bytes announce ("" for none)."""
+    with path.open("rb") as stream:
+        head = stream.read(8)
+    return next((kind for magic, kind in TAR_MAGIC if head.startswith(magic)), "")
 
 
 def _read_tar(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataMember | None:
@@ -186,7 +210,7 @@ def _read_tar(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataM
     candidates: dict[str, bytes] = {}
     declared = 0
     try:
-        with tarfile.open(path, mode="r:*") as archive:
+        with tarfile.open(path, mode=f"r:{_tar_compression(path)}") as archive:
             count = 0
             while (member := archive.next()) is not None:
                 count += 1
@@ -218,7 +242,7 @@ def _read_tar(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataM
                 _drain_tail(archive.fileobj, compressed_size, limits)
     except ArchiveError:
         raise
-    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+    except (*CORRUPT, ValueError) as exc:
         raise ArchiveError(f"not a readable tar archive: {exc}") from exc
     chosen = _choose(sorted(candidates, key=len), "")
     return MetadataMember(chosen, candidates[chosen]) if chosen else None

@@ -7,8 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from packaging.metadata import ExceptionGroup, InvalidMetadata, Metadata, parse_email
+from packaging.metadata import (
+    ExceptionGroup,
+    InvalidMetadata,
+    Metadata,
+    RawMetadata,
+    parse_email,
+)
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from crosswalk.names import normalise_version
 
@@ -53,16 +60,50 @@ def parse_core_metadata(data: bytes, member: str) -> CoreMetadata:
         for name, values in unparsed.items()
     ]
     for key in ("name", "version"):
+        if key in unparsed:
+            raise MetadataError(f"{member} has {len(unparsed[key])} {key.capitalize()} fields")
         if not raw.get(key, "").strip():
             raise MetadataError(f"{member} has no {key.capitalize()} field")
+    problems = _validate(raw)
+    declared = raw.get("metadata_version", "")
+    if _is_newer(declared) and any(p.field == "metadata-version" for p in problems):
+        # A newer Metadata-Version is read as the newest one packaging knows, not refused:
+        # its fields are still checked, and the declared version is stored as it was.
+        for known in KNOWN_NEWEST_FIRST:
+            retry = _validate({**raw, "metadata_version": known})
+            if not any(p.field == "metadata-version" for p in retry):
+                warnings.append(
+                    f"{member}: Metadata-Version {declared} is newer than this ldindex "
+                    f"knows; read as {known}"
+                )
+                problems = retry
+                break
+    for problem in problems:
+        warnings.append(f"{member}: field {problem.field!r} kept unvalidated: {problem}")
+    fields: dict[str, Any] = {k: v for k, v in raw.items() if v not in (None, "", [], {})}
+    return CoreMetadata(fields, tuple(warnings))
+
+
+# Newest first: the versions a newer Metadata-Version falls back to, if packaging knows them.
+KNOWN_NEWEST_FIRST = ("2.6", "2.5", "2.4")
+
+
+def _validate(raw: RawMetadata) -> list[InvalidMetadata]:
     try:
         Metadata.from_raw(raw, validate=True)
     except ExceptionGroup as group:
-        for exc in group.exceptions:
-            name = exc.field if isinstance(exc, InvalidMetadata) else "?"
-            warnings.append(f"{member}: field {name!r} kept unvalidated: {exc}")
-    fields: dict[str, Any] = {k: v for k, v in raw.items() if v not in (None, "", [], {})}
-    return CoreMetadata(fields, tuple(warnings))
+        return [
+            exc if isinstance(exc, InvalidMetadata) else InvalidMetadata("?", str(exc))
+            for exc in group.exceptions
+        ]
+    return []
+
+
+def _is_newer(declared: str) -> bool:
+    try:
+        return Version(declared) > Version(KNOWN_NEWEST_FIRST[-1])
+    except InvalidVersion:
+        return False
 
 
 def check_identity(metadata: CoreMetadata, name: str, version: str, filename: str) -> None:

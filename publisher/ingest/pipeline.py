@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from publisher.ingest.filenames import (
     parse_artefact_filename,
 )
 from publisher.ingest.metadata import MetadataError, check_identity, parse_core_metadata
-from publisher.store import FilenameReuse, NewFile, Store, StoreError
+from publisher.store import NewFile, Store
 
 __all__ = ["IngestOptions", "Outcome", "find_artefacts", "ingest"]
 
@@ -130,7 +131,10 @@ def _settle(path: Path, future: Future[Prepared], store: Store, blobs: BlobStore
         prepared = future.result()
     except (IngestError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return Outcome(path, "failed", message=f"{path}: {reason}")
+        return _failed(path, reason)
+    except Exception as exc:  # a reader's unforeseen error fails this file, not the batch
+        log.debug("%s: unexpected error", path, exc_info=True)
+        return _failed(path, f"unexpected {type(exc).__name__}: {exc}")
     if prepared.new is None:  # already indexed with these bytes
         return Outcome(path, "skipped", prepared.size, warnings=prepared.warnings)
     assert prepared.temp is not None
@@ -140,13 +144,19 @@ def _settle(path: Path, future: Future[Prepared], store: Store, blobs: BlobStore
         # crash between the two leaves an unreferenced file, never a row without its file.
         blobs.commit(prepared.temp, record.url_path)
         added = store.add_file(prepared.new)
-    except (FilenameReuse, StoreError, OSError) as exc:
+    except Exception as exc:  # FilenameReuse, StoreError, OSError, or the driver's own errors
         blobs.discard(prepared.temp)
         if store.file_sha256(record.filename) != prepared.sha256:
             blobs.discard(blobs.path(record.url_path))
-        return Outcome(path, "failed", message=f"{path}: {exc}")
+        return _failed(path, str(exc).removeprefix(f"{record.filename}: "))
     status = "added" if added else "skipped"
     return Outcome(path, status, prepared.size, warnings=prepared.warnings)
+
+
+def _failed(path: Path, reason: str) -> Outcome:
+    """A failure as one line naming the file: messages from parsers may span lines."""
+    one_line = re.sub(r"\s*[\r\n]+\s*", "; ", reason.strip())
+    return Outcome(path, "failed", message=f"{path}: {one_line}")
 
 
 def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | None) -> Prepared:
