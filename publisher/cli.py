@@ -180,3 +180,53 @@ def show(name: str, version: str | None, db_url: str) -> None:
         document = project_dict(project, (release,))
     store.close()
     click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+
+
+@main.command()
+@db_option
+@files_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Public base URL of the index, used in every IRI and link [http://HOST:PORT].",
+)
+@click.option("--cache-max-age", default=60, show_default=True, help="Cache-Control max-age (s).")
+def serve(
+    db_url: str,
+    files_dir: Path | None,
+    host: str,
+    port: int,
+    workers: int,
+    base_url: str | None,
+    cache_max_age: int,
+) -> None:
+    """Serve the index over HTTP: simple API, pages, JSON-LD, files (OpenAPI at /docs)."""
+    import os
+
+    import uvicorn
+
+    from publisher.web import Settings
+
+    settings = Settings(
+        db_url=db_url,
+        files_dir=files_dir.resolve() if files_dir else None,
+        base_url=base_url or f"http://{host}:{port}",
+        cache_max_age=cache_max_age,
+    )
+    _open(db_url).close()  # fail fast, with a clear message, on a bad URL or schema
+    os.environ.update(settings.to_env())
+    click.echo(f"serving {db_url} on http://{host}:{port} (base URL {settings.base})", err=True)
+    uvicorn.run(
+        "publisher.web:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+    )

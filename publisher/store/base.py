@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from crosswalk.records import DistributionFile, Project, Release
@@ -67,6 +68,12 @@ class Store(Protocol):
 
     def project_names(self) -> list[str]:
         """Normalised names of every project, sorted."""
+
+    def counts(self) -> dict[str, int]:
+        """How many ``projects``, ``releases`` and ``files`` the store holds."""
+
+    def release_dates(self) -> list[tuple[str, str, datetime]]:
+        """(project, version, newest upload time) of every release, sorted."""
 
     def project_listing(self) -> list[ProjectSummary]:
         """Every project's name, display name, summary and latest version, sorted by name."""

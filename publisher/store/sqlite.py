@@ -261,6 +261,20 @@ class SQLiteStore:
     def project_names(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT name FROM projects ORDER BY name")]
 
+    def counts(self) -> dict[str, int]:
+        db = self._db
+        return {
+            table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("projects", "releases", "files")
+        }
+
+    def release_dates(self) -> list[tuple[str, str, datetime]]:
+        rows = self._db.execute(
+            "SELECT project, version, max(upload_time) FROM files GROUP BY project, version "
+            "ORDER BY project, version"
+        )
+        return [(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]
+
     def project_listing(self) -> list[ProjectSummary]:
         rows = self._db.execute(
             "SELECT name, display_name, summary, latest_version FROM projects ORDER BY name"

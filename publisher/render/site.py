@@ -1,0 +1,51 @@
+"""Site-wide pages: the landing page, ``robots.txt`` and ``sitemap.xml``."""
+
+from __future__ import annotations
+
+from publisher.render.environment import render
+from publisher.store import Store
+
+__all__ = ["SiteRenderer"]
+
+LANDING_LIMIT = 500
+
+
+class SiteRenderer:
+    """Renders the pages that describe the whole index, for one store and base URL."""
+
+    def __init__(self, store: Store, base: str) -> None:
+        self.store = store
+        self.base = base.rstrip("/")
+
+    def landing(self) -> bytes:
+        counts = self.store.counts()
+        projects = self.store.project_listing()
+        return render(
+            "landing.html",
+            canonical=f"{self.base}/",
+            project_count=counts["projects"],
+            release_count=counts["releases"],
+            file_count=counts["files"],
+            projects=projects[:LANDING_LIMIT],
+            truncated=len(projects) > LANDING_LIMIT,
+        )
+
+    def robots(self) -> bytes:
+        return (
+            f"User-agent: *\nAllow: /\nDisallow: /_/\nSitemap: {self.base}/sitemap.xml\n".encode()
+        )
+
+    def sitemap(self) -> bytes:
+        urls: list[tuple[str, str | None]] = []
+        newest: dict[str, str] = {}
+        releases = self.store.release_dates()
+        for project, _version, when in releases:
+            day = when.date().isoformat()
+            newest[project] = max(newest.get(project, day), day)
+        seen: set[str] = set()
+        for project, version, when in releases:
+            if project not in seen:
+                seen.add(project)
+                urls.append((f"{self.base}/project/{project}/", newest[project]))
+            urls.append((f"{self.base}/project/{project}/{version}/", when.date().isoformat()))
+        return render("sitemap.xml", urls=urls)

@@ -1,0 +1,13 @@
+"""The web layer: ``create_app(settings)`` returns the ASGI application."""
+
+from __future__ import annotations
+
+from publisher.web.app import create_app
+from publisher.web.settings import Settings
+
+__all__ = ["Settings", "app_from_env", "create_app"]
+
+
+def app_from_env():
+    """Application factory for ASGI servers' worker processes (settings from LDINDEX_*)."""
+    return create_app(Settings.from_env())

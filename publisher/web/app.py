@@ -1,0 +1,55 @@
+"""``create_app(settings)``: the ASGI application serving one index."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from publisher.blobs import BlobStore
+from publisher.cache import ResponseCache
+from publisher.store import open_store
+from publisher.web.errors import install_error_handlers
+from publisher.web.hot import HotReads
+from publisher.web.resources import Resolver
+from publisher.web.routes import admin, files, hot_routes
+from publisher.web.settings import Settings
+from publisher.web.state import AppState
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("ldindex.web")
+
+
+def create_app(settings: Settings | None = None) -> HotReads:
+    """Build the application: cached hot reads in front of a FastAPI app (OpenAPI at /docs)."""
+    settings = settings or Settings()
+    store = open_store(settings.db_url)
+    cache = ResponseCache(store.generation, store.generations, settings.cache_entries)
+    state = AppState(settings, store, BlobStore(settings.files_root), cache)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("serving %s at %s", settings.db_url, settings.base)
+        yield
+        store.close()
+
+    api = FastAPI(
+        title="ldindex",
+        summary="A Python package index that publishes what it knows as linked data",
+        version="0.1.0",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    api.state.ldindex = state
+    install_error_handlers(api)
+    api.include_router(files.router)
+    api.include_router(admin.router)
+    api.include_router(hot_routes.router)
+    resolver = Resolver(state)
+    api.state.resolver = resolver
+    return HotReads(api, cache, resolver, settings.cache_max_age)

@@ -1,0 +1,1 @@
+"""One module per URL family; each exposes ``router`` (a FastAPI ``APIRouter``)."""

@@ -1,0 +1,52 @@
+"""Settings of a running index, from arguments or ``LDINDEX_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.store import DEFAULT_URL, default_files_dir
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What ``create_app`` needs: where the data is and under which URL it is published."""
+
+    db_url: str = DEFAULT_URL
+    files_dir: Path | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    cache_max_age: int = 60
+    cache_entries: int = 20_000
+
+    @property
+    def files_root(self) -> Path:
+        return self.files_dir or default_files_dir(self.db_url)
+
+    @property
+    def base(self) -> str:
+        """The base URL without a trailing slash."""
+        return self.base_url.rstrip("/")
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that makes ``from_env`` rebuild these settings in a worker."""
+        env = {
+            "LDINDEX_DB": self.db_url,
+            "LDINDEX_BASE_URL": self.base_url,
+            "LDINDEX_CACHE_MAX_AGE": str(self.cache_max_age),
+        }
+        if self.files_dir is not None:
+            env["LDINDEX_FILES"] = str(self.files_dir)
+        return env
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        files = os.environ.get("LDINDEX_FILES")
+        return cls(
+            db_url=os.environ.get("LDINDEX_DB", DEFAULT_URL),
+            files_dir=Path(files) if files else None,
+            base_url=os.environ.get("LDINDEX_BASE_URL", cls.base_url),
+            cache_max_age=int(os.environ.get("LDINDEX_CACHE_MAX_AGE", cls.cache_max_age)),
+        )

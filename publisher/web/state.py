@@ -1,0 +1,26 @@
+"""What every route needs, held once per application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from publisher.blobs import BlobStore
+from publisher.cache import ResponseCache
+from publisher.store import Store
+from publisher.web.settings import Settings
+
+__all__ = ["AppState", "state_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    settings: Settings
+    store: Store
+    blobs: BlobStore
+    cache: ResponseCache
+
+
+def state_of(request: Request) -> AppState:
+    return request.app.state.ldindex
