@@ -1,35 +1,36 @@
-"""The jinja2 environment every HTML renderer shares: ``templates/`` at the project root,
-autoescape on for every template, so metadata strings can never inject markup."""
+"""The one jinja2 environment every renderer uses: ``templates/``, autoescape always on.
+
+Templates are found in ``$LDINDEX_TEMPLATES`` if set, else in the ``templates/`` directory of
+the checkout this package runs from (which an editable install also uses).
+"""
 
 from __future__ import annotations
 
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
-__all__ = ["TEMPLATES_DIR", "environment", "render"]
+__all__ = ["environment", "templates_dir"]
 
-TEMPLATES_DIR = Path(
-    os.environ.get("LDINDEX_TEMPLATES", Path(__file__).resolve().parents[2] / "templates")
-)
+
+def templates_dir() -> Path:
+    """Where the templates are read from."""
+    override = os.environ.get("LDINDEX_TEMPLATES")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+    """The shared environment; built once per process, so templates compile once."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=True,
+        undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
     )
-    return env
-
-
-def render(template: str, **context: Any) -> bytes:
-    """Render a template to UTF-8 bytes."""
-    return environment().get_template(template).render(**context).encode("utf-8")

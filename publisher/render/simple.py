@@ -1,0 +1,153 @@
+"""Simple Repository API pages: PEP 503 HTML and PEP 691 JSON, as bytes.
+
+What the pages carry: ``#sha256=`` fragments and ``hashes``, Requires-Python, PEP 592 yanks
+with reasons, PEP 658/714 core-metadata hashes (wheels only: an sdist's PKG-INFO may leave
+fields dynamic), PEP 700 ``size``/``upload-time``/``versions`` and PEP 792 project status,
+hence API version 1.4. PEP 740 provenance is left out until there is provenance to publish.
+
+A file's URL is ``{files_url}/{url_path}``; ``files_url`` may be absolute (``http://host/files``),
+root-relative (``/files``) or relative to the project page (``../../files``): clients resolve
+relative URLs against the page URL in both formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import orjson
+
+from crosswalk.names import version_key
+from crosswalk.records import DistributionFile, Project
+from publisher.render.environment import environment
+
+__all__ = [
+    "API_VERSION",
+    "SimpleFile",
+    "index_html",
+    "index_json",
+    "project_html",
+    "project_json",
+    "simple_files",
+]
+
+API_VERSION = "1.4"
+
+# PEP 792: a quarantined project's files must not be offered.
+WITHHELD_STATUSES = frozenset({"quarantined"})
+
+
+@dataclass(frozen=True, slots=True)
+class SimpleFile:
+    """One file as the simple API shows it; yanked if the file or its release is."""
+
+    filename: str
+    url: str
+    sha256: str
+    size: int
+    upload_time: str
+    requires_python: str | None
+    yanked: bool
+    yanked_reason: str | None
+    metadata_sha256: str | None
+
+
+def index_html(projects: Sequence[tuple[str, str]]) -> bytes:
+    """The PEP 503 root page from ``(normalised name, display name)`` pairs."""
+    rows = [{"href": f"{quote(name)}/", "display_name": display} for name, display in projects]
+    page = environment().get_template("simple/index.html")
+    return page.render(api_version=API_VERSION, projects=rows).encode()
+
+
+def index_json(projects: Sequence[tuple[str, str]]) -> bytes:
+    """The PEP 691 root document from ``(normalised name, display name)`` pairs."""
+    return orjson.dumps(
+        {
+            "meta": {"api-version": API_VERSION},
+            "projects": [{"name": display} for _, display in projects],
+        }
+    )
+
+
+def project_html(project: Project, files_url: str) -> bytes:
+    """The PEP 503 page of one project."""
+    page = environment().get_template("simple/project.html")
+    return page.render(
+        api_version=API_VERSION,
+        display_name=project.display_name,
+        status=project.status or "active",
+        status_reason=project.status_reason,
+        files=list(simple_files(project, files_url)),
+    ).encode()
+
+
+def project_json(project: Project, files_url: str) -> bytes:
+    """The PEP 691 document of one project."""
+    status: dict[str, str] = {"status": project.status or "active"}
+    if project.status_reason:
+        status["reason"] = project.status_reason
+    return orjson.dumps(
+        {
+            "meta": {"api-version": API_VERSION},
+            "name": project.name,
+            "project-status": status,
+            "versions": [r.version for r in _releases(project)],
+            "files": [_file_json(f) for f in simple_files(project, files_url)],
+        }
+    )
+
+
+def simple_files(project: Project, files_url: str) -> Iterator[SimpleFile]:
+    """The files a project's page lists: releases oldest first, files by name."""
+    if project.status in WITHHELD_STATUSES:
+        return
+    base = files_url.rstrip("/")
+    for release in _releases(project):
+        for f in sorted(release.files, key=lambda f: f.filename):
+            yanked = f.yanked or release.yanked
+            yield SimpleFile(
+                filename=f.filename,
+                url=f"{base}/{quote(f.url_path)}",
+                sha256=f.hashes["sha256"],
+                size=f.size,
+                upload_time=_timestamp(f.upload_time),
+                requires_python=f.requires_python,
+                yanked=yanked,
+                yanked_reason=(f.yanked_reason or release.yanked_reason) if yanked else None,
+                metadata_sha256=_metadata_sha256(f),
+            )
+
+
+def _releases(project: Project) -> list:
+    return sorted(project.releases, key=lambda r: version_key(r.version))
+
+
+def _metadata_sha256(f: DistributionFile) -> str | None:
+    return f.metadata_sha256 if f.packagetype == "bdist_wheel" else None
+
+
+def _timestamp(moment: datetime) -> str:
+    """PEP 700 form: ISO 8601 in UTC with a ``Z``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _file_json(f: SimpleFile) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "filename": f.filename,
+        "url": f.url,
+        "hashes": {"sha256": f.sha256},
+        "size": f.size,
+        "upload-time": f.upload_time,
+        "yanked": (f.yanked_reason or True) if f.yanked else False,
+    }
+    if f.requires_python:
+        entry["requires-python"] = f.requires_python
+    if f.metadata_sha256:
+        digest = {"sha256": f.metadata_sha256}
+        entry["core-metadata"] = digest
+        entry["dist-info-metadata"] = digest
+    return entry
