@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def test_filenames_are_recognised(
 
 @pytest.mark.parametrize("filename", ["foo.txt", "foo-1.0.rar", "nodash.tar.gz", "x-1-2.whl"])
 def test_unknown_filenames_are_refused(filename: str) -> None:
-    with pytest.raises(UnrecognisedFilename, match="foo|nodash|x-1-2"):
+    with pytest.raises(UnrecognisedFilename, match=re.escape(filename)):
         parse_artefact_filename(filename)
 
 
