@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-__all__ = ["environment", "templates_dir"]
+__all__ = ["environment", "render", "templates_dir"]
 
 
 def templates_dir() -> Path:
@@ -34,3 +35,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def render(template: str, **context: Any) -> bytes:
+    """Render a template to UTF-8 bytes."""
+    return environment().get_template(template).render(**context).encode("utf-8")
