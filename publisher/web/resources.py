@@ -71,7 +71,7 @@ class Resolver:
             return _redirect("/simple/", query)
         chosen = media.negotiate(accept, _param(query, "format"))
         if chosen is None:
-            return _not_acceptable(media.SIMPLE_TYPES)
+            return _not_acceptable(media.OFFERS)
         as_json = media.is_json(chosen)
         content_type = chosen if as_json else f"{chosen}; charset=utf-8"
         store, files_url = self.state.store, f"{self.state.settings.base}/files"
