@@ -230,3 +230,7 @@ def serve(
         loop="uvloop",
         http="httptools",
     )
+
+
+if __name__ == "__main__":
+    main()

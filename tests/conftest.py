@@ -1,0 +1,104 @@
+"""Fixtures shared across the suite: the real artefacts indexed once, and servers on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from publisher.blobs import BlobStore
+from publisher.ingest import ingest
+from publisher.store import open_store
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_ARTEFACTS = REPO.parent / "shared" / "data" / "artefacts"
+EXAMPLES = REPO / "examples"
+
+
+@dataclass(frozen=True)
+class IndexedData:
+    """A database and file store holding every shared artefact."""
+
+    root: Path
+    db_url: str
+    files_dir: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build_index(root: Path, *sources: Path) -> IndexedData:
+    root.mkdir(parents=True, exist_ok=True)
+    db_url = f"sqlite:///{root / 'index.db'}"
+    store = open_store(db_url)
+    outcomes = ingest(list(sources), store, BlobStore(root / "files"))
+    store.close()
+    failed = [o.message for o in outcomes if o.status == "failed"]
+    assert not failed, failed
+    return IndexedData(root, db_url, root / "files")
+
+
+@pytest.fixture(scope="session")
+def shared_index(tmp_path_factory: pytest.TempPathFactory) -> IndexedData:
+    """Every file of ../shared/data/artefacts, ingested once for the session (read-only)."""
+    assert SHARED_ARTEFACTS.is_dir(), f"{SHARED_ARTEFACTS} is missing"
+    return build_index(tmp_path_factory.mktemp("shared-index"), SHARED_ARTEFACTS)
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    process: subprocess.Popen
+    data: IndexedData
+
+
+def start_server(data: IndexedData, workers: int = 1) -> LiveServer:
+    """``ldindex serve`` on a free loopback port; returns once it answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "publisher.cli", "serve", "--db", data.db_url,
+        "--files", str(data.files_dir), "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--base-url", url,
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ}
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode()}")
+        try:
+            httpx.get(f"{url}/robots.txt", timeout=1)
+            return LiveServer(url, process, data)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start within 30 s")
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(shared_index: IndexedData) -> Iterator[LiveServer]:
+    """A real ``ldindex serve`` over the shared artefacts, stopped at the end of the session."""
+    server = start_server(shared_index)
+    yield server
+    stop_server(server)
