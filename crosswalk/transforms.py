@@ -1,0 +1,261 @@
+"""The named transforms of ``crosswalk.csv``: how one field's value becomes triples.
+
+Each transform is ``(builder, row, value, context) -> None`` and is registered under the name
+the table uses. ``value`` is the field's value (a tuple for ``a+b`` fields); it may be junk of
+any type, so every transform tolerates what it cannot use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rdflib import URIRef
+
+from crosswalk.builder import NodeBuilder
+from crosswalk.classifiers import classifier_parts, repostatus
+from crosswalk.licenses import license_ids
+from crosswalk.persons import parse_people
+from crosswalk.records import DistributionFile
+from crosswalk.requirements import parse_requirement
+from crosswalk.table import Row
+from crosswalk.urls import property_for_label
+from crosswalk.values import PLACEHOLDERS, checked_iri, clean_text
+from crosswalk.vocab import LDX, SCHEMA, SPDX, file_iri, license_iri, project_iri, release_purl
+
+__all__ = ["TRANSFORMS", "Context", "Transform"]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What transforms need beyond the value: where IRIs live, and how to map a file."""
+
+    base_url: str
+    name: str
+    version: str
+    map_file: Callable[[NodeBuilder, DistributionFile], None]
+
+
+Transform = Callable[[NodeBuilder, Row, Any, Context], None]
+TRANSFORMS: dict[str, Transform] = {}
+
+
+def transform(name: str) -> Callable[[Transform], Transform]:
+    def register(fn: Transform) -> Transform:
+        TRANSFORMS[name] = fn
+        return fn
+
+    return register
+
+
+def _items(value: Any) -> Iterable[Any]:
+    """A multiple-use field's values; a single value as one item; nothing for None."""
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return (value,)
+    if isinstance(value, Mapping):
+        return tuple(value.values())
+    return value
+
+
+@transform("text")
+def _text(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for item in _items(value):
+        b.text(row.property, item)
+
+
+@transform("iri")
+def _iri(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for item in _items(value):
+        b.iri(row.property, item, row.field)
+
+
+@transform("integer")
+def _integer(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        b.typed(row.property, value)
+
+
+@transform("boolean")
+def _boolean(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    if isinstance(value, bool):
+        b.typed(row.property, value)
+
+
+@transform("present")
+def _present(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    b.typed(row.property, bool(value))
+
+
+@transform("datetime")
+def _datetime(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    if isinstance(value, datetime):
+        b.typed(row.property, value)
+
+
+@transform("purl")
+def _purl(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    b.add(row.property, release_purl(ctx.name, ctx.version))
+
+
+@transform("people")
+def _people(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    names, emails = (v if isinstance(v, str) else None for v in value)
+    role = row.fields[0]
+    nodes = []
+    for person in parse_people(names, emails):
+        node = b.child(None if row.kind == "list" else row.property, role, SCHEMA.Person)
+        node.text(SCHEMA.name, person.name)
+        node.text(SCHEMA.email, person.email)
+        nodes.append(node.subject)
+    if row.kind == "list":
+        b.ordered(row.property, nodes)
+
+
+@transform("requirements")
+def _requirements(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for item in _items(value):
+        if not isinstance(item, str) or not item.strip():
+            continue
+        req = parse_requirement(clean_text(item))
+        node = b.child(row.property, "req", LDX.Requirement)
+        node.text(LDX.requirementString, req.original)
+        if req.name is None:
+            continue
+        node.text(SCHEMA.name, req.name)
+        node.add(LDX.requiredProject, project_iri(ctx.base_url, req.name))
+        node.text(LDX.specifier, req.specifier)
+        for extra in req.extras:
+            node.text(LDX.requestedExtra, extra)
+        node.text(LDX.marker, req.marker)
+        if req.url is not None:
+            node.iri(SCHEMA.url, req.url, "requires_dist")
+
+
+@transform("project_urls")
+def _project_urls(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    if not isinstance(value, Mapping):
+        return
+    for label, url in value.items():
+        node = b.child(row.property, "url", LDX.ProjectURL)
+        node.text(LDX.label, label)
+        if node.iri(SCHEMA.url, url, f"Project-URL {label}"):
+            prop = property_for_label(str(label))
+            if prop is not None:
+                b.add(prop, URIRef(checked_iri(url)))
+
+
+def _classifiers(value: Any, family: str | None) -> Iterable[list[str]]:
+    for item in _items(value):
+        if isinstance(item, str) and family:
+            parts = classifier_parts(item, family)
+            if parts:
+                yield parts
+
+
+@transform("classifier_words")
+def _classifier_words(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for parts in _classifiers(value, row.selector):
+        b.text(row.property, " ".join(parts))
+
+
+@transform("classifier_path")
+def _classifier_path(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for parts in _classifiers(value, row.selector):
+        b.text(row.property, " > ".join(parts))
+
+
+@transform("repostatus")
+def _repostatus(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for parts in _classifiers(value, row.selector):
+        iri = repostatus(parts[0])
+        if iri is not None:
+            b.add(row.property, iri)
+
+
+def _spdx(b: NodeBuilder, prop: URIRef, expression: str) -> str | None:
+    canonical, ids = license_ids(expression)
+    for spdx_id in ids:
+        b.add(prop, license_iri(spdx_id))
+    return canonical
+
+
+@transform("license_expression")
+def _license_expression(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    if not isinstance(value, str) or value.strip() in PLACEHOLDERS:
+        return
+    canonical = _spdx(b, row.property, value)
+    b.text(LDX.licenseExpression, canonical or value)
+
+
+@transform("license_text")
+def _license_text(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    if not isinstance(value, str) or value.strip() in PLACEHOLDERS:
+        return
+    if len(value) < 200:
+        _spdx(b, row.property, value)
+    b.text(LDX.licenseText, value)
+
+
+@transform("files")
+def _files(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for f in sorted(value or (), key=lambda f: f.filename):
+        node = b.node_at(row.property, file_iri(ctx.base_url, f.url_path))
+        ctx.map_file(node, f)
+
+
+# Hash names as the records key them -> SPDX checksum algorithm individuals.
+SPDX_ALGORITHMS = {
+    "md5": SPDX.checksumAlgorithm_md5,
+    "sha1": SPDX.checksumAlgorithm_sha1,
+    "sha224": SPDX.checksumAlgorithm_sha224,
+    "sha256": SPDX.checksumAlgorithm_sha256,
+    "sha384": SPDX.checksumAlgorithm_sha384,
+    "sha512": SPDX.checksumAlgorithm_sha512,
+    "blake2b_256": SPDX.checksumAlgorithm_blake2b256,
+}
+
+
+@transform("checksums")
+def _checksums(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    if not isinstance(value, Mapping):
+        return
+    for algorithm in sorted(value):
+        spdx_algorithm = SPDX_ALGORITHMS.get(algorithm)
+        if spdx_algorithm is None:
+            continue
+        node = b.node_at(row.property, URIRef(f"{b.subject}#checksum-{algorithm}"), SPDX.Checksum)
+        node.add(SPDX.algorithm, spdx_algorithm)
+        node.text(SPDX.checksumValue, value[algorithm])
+
+
+@transform("python_targets")
+def _python_targets(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for p in value or ():
+        node = b.child(row.property, "python", LDX.PythonTarget)
+        node.text(LDX.interpreterTag, p.interpreter_tag)
+        node.text(LDX.implementation, p.implementation)
+        node.text(LDX.pythonVersion, p.python_version)
+        node.text(LDX.abiTag, p.abi_tag)
+
+
+@transform("platforms")
+def _platforms(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for p in value or ():
+        node = b.child(row.property, "platform", LDX.Platform)
+        node.text(LDX.platformTag, p.platform_tag)
+        node.text(LDX.os, p.os)
+        node.text(LDX.osVersion, p.os_version)
+        node.text(LDX.libc, p.libc)
+        for arch in p.architectures:
+            node.text(LDX.architecture, arch)
+
+
+@transform("metadata_file")
+def _metadata_file(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    if isinstance(value, str) and value:
+        b.add(row.property, URIRef(f"{b.subject}.metadata"))
+        b.text(LDX.metadataSha256, value)
