@@ -39,17 +39,24 @@ def is_json(media_type: str) -> bool:
     return media_type == JSON
 
 
-def negotiate(accept: str | None, format_param: str | None = None) -> str | None:
-    """The media type to answer with, or None when the client accepts none of ``OFFERS``.
+def negotiate(
+    accept: str | None,
+    format_param: str | None = None,
+    offers: tuple[str, ...] = OFFERS,
+    aliases: dict[str, str] = ALIASES,
+) -> str | None:
+    """The media type to answer with, or None when the client accepts none of ``offers``
+    (the simple API's by default; other URL families pass their own, with ``aliases``
+    naming the ``?format=`` shorthands).
 
     ``format_param`` (the ``?format=`` query value) is read with the same rules as ``Accept``
     and wins over it. A missing or empty ``Accept`` means ``*/*``.
     """
     header = format_param if format_param else accept
-    ranges = _parse(header) if header and header.strip() else [("*/*", 1.0)]
+    ranges = _parse(header, aliases) if header and header.strip() else [("*/*", 1.0)]
     best: tuple[float, int, int] | None = None
     chosen: str | None = None
-    for preference, offer in enumerate(OFFERS):
+    for preference, offer in enumerate(offers):
         q, specificity = _quality(offer, ranges)
         if q <= 0:
             continue
@@ -61,7 +68,7 @@ def negotiate(accept: str | None, format_param: str | None = None) -> str | None
     return chosen
 
 
-def _parse(header: str) -> list[tuple[str, float]]:
+def _parse(header: str, aliases: dict[str, str]) -> list[tuple[str, float]]:
     """``(media range, q)`` pairs of an Accept header; malformed parts are skipped."""
     ranges: list[tuple[str, float]] = []
     for part in header.split(","):
@@ -69,7 +76,7 @@ def _parse(header: str) -> list[tuple[str, float]]:
         media = media.lower()
         if not media:
             continue
-        media = ALIASES.get(media, media)
+        media = aliases.get(media, media)
         if "/" not in media:
             continue
         q = 1.0
