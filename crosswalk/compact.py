@@ -118,7 +118,8 @@ class _Walk:
                 self.refs[o] += 1
         self.cells: set[BNode] = set()
         self.lists: dict[BNode, list[Node]] = {}
-        for head in [o for o in graph.objects(None, None) if isinstance(o, BNode)]:
+        heads = {o for _, p, o in graph if isinstance(o, BNode) and p != RDF.rest}
+        for head in sorted(heads):
             items = self._list(head)
             if items is not None:
                 self.lists[head] = items

@@ -114,5 +114,5 @@ def graph_from_jsonld(doc: dict[str, Any] | list[Any]) -> Graph:
     """A JSON-LD document read into an rdflib graph, offline (via pyld's toRdf)."""
     nquads = jsonld.to_rdf(doc, {**_OPTIONS, "format": "application/n-quads"})
     graph = Graph()
-    graph.parse(data=nquads, format="nquads")
+    graph.parse(data=nquads, format="nt")  # default graph only: what our documents hold
     return graph
