@@ -50,10 +50,11 @@ def negotiate(
     naming the ``?format=`` shorthands).
 
     ``format_param`` (the ``?format=`` query value) is read with the same rules as ``Accept``
-    and wins over it. A missing or empty ``Accept`` means ``*/*``.
+    and wins over it. An ``Accept`` that is missing or names no media range means ``*/*``.
     """
     header = format_param if format_param else accept
-    ranges = _parse(header, aliases) if header and header.strip() else [("*/*", 1.0)]
+    # No usable media range at all (absent, empty, garbage) reads as "anything".
+    ranges = (_parse(header, aliases) if header else []) or [("*/*", 1.0)]
     best: tuple[float, int, int] | None = None
     chosen: str | None = None
     for preference, offer in enumerate(offers):

@@ -1,0 +1,28 @@
+"""Fixtures for renderer tests: real projects read from the shared artefacts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crosswalk.records import Project
+from publisher.blobs import BlobStore
+from publisher.ingest import ingest
+from publisher.store.sqlite import SQLiteStore
+
+ARTEFACTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "artefacts"
+
+
+@pytest.fixture(scope="session")
+def real_projects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Project]]:
+    """Every project of the shared artefacts, by normalised name."""
+    if not ARTEFACTS.is_dir():
+        pytest.skip(f"{ARTEFACTS} is not here")
+    root = tmp_path_factory.mktemp("render-index")
+    store = SQLiteStore(root / "index.db")
+    paths = [p for p in sorted(ARTEFACTS.iterdir()) if p.name not in ("README.md", "SHA256SUMS")]
+    ingest(paths, store, BlobStore(root / "files"))
+    yield {p.name: p for p in store.iter_projects()}
+    store.close()
