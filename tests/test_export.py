@@ -1,0 +1,283 @@
+"""The static export: layout, bytes, gzip variants, reproducibility and safe replacement."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import posixpath
+from collections.abc import Iterable, Iterator, Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+
+import orjson
+import pytest
+
+from crosswalk.records import Project
+from publisher.blobs import BlobStore
+from publisher.export import (
+    MARKER,
+    PROJECT_PAGES,
+    SITE_PAGES,
+    ExportContext,
+    ExportError,
+    Page,
+    ProjectEntry,
+    build_site,
+)
+from publisher.ingest import ingest
+from publisher.store.sqlite import SQLiteStore
+
+ARTEFACTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "artefacts"
+BASE = "http://127.0.0.1:8000"
+
+
+class Index:
+    def __init__(self, root: Path) -> None:
+        self.store = SQLiteStore(root / "index.db")
+        self.blobs = BlobStore(root / "blobs")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+    if not ARTEFACTS.is_dir():
+        pytest.skip(f"{ARTEFACTS} is not here")
+    idx = Index(tmp_path_factory.mktemp("export-index"))
+    paths = [p for p in sorted(ARTEFACTS.iterdir()) if p.name not in ("README.md", "SHA256SUMS")]
+    outcomes = ingest(paths, idx.store, idx.blobs)
+    assert all(o.status == "added" for o in outcomes)
+    yield idx
+    idx.store.close()
+
+
+@pytest.fixture(scope="module")
+def site(index: Index, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("export") / "site"
+    build_site(index.store, index.blobs, out, BASE)
+    return out
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file below ``root`` with the sha256 of its bytes."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
+
+
+class Hrefs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hrefs += [v for k, v in attrs if tag == "a" and k == "href" and v]
+
+
+def test_layout(index: Index, site: Path) -> None:
+    projects = list(index.store.iter_projects())
+    assert (site / MARKER).is_file()
+    for name in ("index.html", "index.json"):
+        assert (site / "simple" / name).is_file()
+        for project in projects:
+            assert (site / "simple" / project.name / name).is_file()
+    names = [p["name"] for p in orjson.loads((site / "simple/index.json").read_bytes())["projects"]]
+    assert names == [p.display_name for p in projects]
+
+
+def test_artefacts_and_metadata(index: Index, site: Path) -> None:
+    files = [f for p in index.store.iter_projects() for r in p.releases for f in r.files]
+    assert sorted(f.filename for f in files) == sorted(
+        p.name for p in ARTEFACTS.iterdir() if p.name not in ("README.md", "SHA256SUMS")
+    )
+    for f in files:
+        exported = site / "files" / f.url_path
+        assert hashlib.sha256(exported.read_bytes()).hexdigest() == f.hashes["sha256"]
+        assert (ARTEFACTS / f.filename).read_bytes() == exported.read_bytes()
+        metadata = exported.with_name(f.filename + ".metadata")
+        if f.packagetype == "bdist_wheel":
+            assert hashlib.sha256(metadata.read_bytes()).hexdigest() == f.metadata_sha256
+            assert metadata.read_bytes() == index.store.metadata_bytes(f.filename)
+        else:
+            assert not metadata.exists()
+        assert not exported.with_name(f.filename + ".gz").exists()
+
+
+def test_every_text_file_has_its_gzip(site: Path) -> None:
+    texts = [p for p in site.rglob("*") if p.suffix in (".html", ".json", ".metadata")]
+    assert len(texts) > 40
+    for text in texts:
+        packed = text.with_name(text.name + ".gz").read_bytes()
+        assert gzip.decompress(packed) == text.read_bytes()
+        assert packed[4:8] == b"\0\0\0\0"  # mtime 0: the same bytes on every build
+
+
+def test_links_resolve_inside_the_export(site: Path) -> None:
+    """Every link on every simple page points at a file of the export."""
+    for page in (site / "simple").rglob("index.html"):
+        parser = Hrefs()
+        parser.feed(page.read_text())
+        assert parser.hrefs
+        folder = page.parent.relative_to(site).as_posix()
+        for href in parser.hrefs:
+            target = posixpath.normpath(posixpath.join(folder, href.split("#")[0]))
+            assert (site / target).exists(), (page, href)
+    for doc in (site / "simple").glob("*/index.json"):
+        for entry in orjson.loads(doc.read_bytes())["files"]:
+            target = posixpath.normpath(posixpath.join("simple", doc.parent.name, entry["url"]))
+            assert (site / target).is_file()
+            assert (site / (target + ".metadata")).is_file() == ("core-metadata" in entry)
+
+
+def test_builds_are_reproducible(index: Index, site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    build_site(index.store, index.blobs, again, BASE)
+    assert tree(again) == tree(site)
+
+
+def test_report(index: Index, tmp_path: Path) -> None:
+    report = build_site(index.store, index.blobs, tmp_path / "out", BASE)
+    assert report.out_dir == tmp_path / "out"
+    assert report.projects == len(index.store.project_names())
+    assert report.pages == 2 * report.projects + 2
+    assert report.files == 43
+    wheels = sum(1 for name in os.listdir(ARTEFACTS) if name.endswith(".whl"))
+    assert report.metadata_files == wheels
+    assert report.compressed == report.pages + report.metadata_files
+    assert report.warnings == []
+
+
+def test_rebuild_replaces_an_earlier_export(index: Index, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site(index.store, index.blobs, out, BASE)
+    (out / "simple" / "stale.html").write_text("gone after the next build")
+    build_site(index.store, index.blobs, out, BASE)
+    assert not (out / "simple" / "stale.html").exists()
+    assert (out / "simple" / "index.html").is_file()
+    assert leftovers(tmp_path) == []
+    assert oct(out.stat().st_mode & 0o777) == oct(0o755)
+
+
+def test_the_old_export_serves_until_the_new_one_is_complete(index: Index, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site(index.store, index.blobs, out, BASE)
+    before = tree(out)
+    seen = []
+
+    def during(name: str) -> None:
+        seen.append(name)
+        assert tree(out) == before
+
+    build_site(index.store, index.blobs, out, BASE, on_project=during)
+    assert seen == index.store.project_names()
+
+
+def test_a_failed_build_leaves_the_old_export(index: Index, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site(index.store, index.blobs, out, BASE)
+    before = tree(out)
+
+    def broken(ctx: ExportContext, project: Project) -> Iterable[Page]:
+        if project.name == "requests":
+            raise RuntimeError("renderer bug")
+        return ()
+
+    with pytest.raises(RuntimeError, match="renderer bug"):
+        build_site(index.store, index.blobs, out, BASE, project_pages=[*PROJECT_PAGES, broken])
+    assert tree(out) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_missing_artefact_bytes_fail_the_build(index: Index, tmp_path: Path) -> None:
+    blobs = BlobStore(tmp_path / "empty-blobs")
+    with pytest.raises(ExportError, match="artefact bytes missing"):
+        build_site(index.store, blobs, tmp_path / "site", BASE)
+    assert not (tmp_path / "site").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_refuses_to_replace_other_directories(index: Index, tmp_path: Path) -> None:
+    precious = tmp_path / "home"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    with pytest.raises(ExportError, match="refusing"):
+        build_site(index.store, index.blobs, precious, BASE)
+    assert (precious / "thesis.tex").read_text() == "years of work"
+    assert leftovers(tmp_path) == []
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    with pytest.raises(ExportError, match="not a directory"):
+        build_site(index.store, index.blobs, a_file, BASE)
+
+
+def test_an_empty_directory_is_used(index: Index, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    build_site(index.store, index.blobs, tmp_path / "empty", BASE)
+    assert (tmp_path / "empty" / "simple" / "index.html").is_file()
+
+
+def test_more_page_producers(index: Index, tmp_path: Path) -> None:
+    """Other renderers plug in as producers; their text pages get ``.gz`` too."""
+
+    def codemeta(ctx: ExportContext, project: Project) -> Iterable[Page]:
+        for release in project.releases:
+            doc = {"name": project.display_name, "version": release.version}
+            yield f"project/{project.name}/{release.version}/codemeta.json", orjson.dumps(doc)
+
+    def sitemap(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable[Page]:
+        urls = "".join(f"<url><loc>{ctx.base_url}/project/{p.name}/</loc></url>" for p in projects)
+        yield "sitemap.xml", f"<urlset>{urls}</urlset>".encode()
+
+    out = tmp_path / "site"
+    report = build_site(
+        index.store,
+        index.blobs,
+        out,
+        BASE + "/",
+        project_pages=[*PROJECT_PAGES, codemeta],
+        site_pages=[*SITE_PAGES, sitemap],
+    )
+    doc = orjson.loads((out / "project/six/1.16.0/codemeta.json").read_bytes())
+    assert doc == {"name": "six", "version": "1.16.0"}
+    xml = (out / "sitemap.xml").read_text()
+    assert f"<loc>{BASE}/project/markupsafe/</loc>" in xml
+    assert gzip.decompress((out / "sitemap.xml.gz").read_bytes()).decode() == xml
+    assert (out / "project/six/1.16.0/codemeta.json.gz").is_file()
+    assert report.pages == 2 * report.projects + 2 + 1 + sum(
+        len(p.releases) for p in index.store.iter_projects()
+    )
+
+
+@pytest.mark.parametrize("bad", ["../escape.html", "/etc/passwd", "a/../../b", "", "simple/../x"])
+def test_producers_cannot_write_outside(index: Index, tmp_path: Path, bad: str) -> None:
+    def evil(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable[Page]:
+        yield bad, b"x"
+
+    with pytest.raises(ExportError, match="not a relative path"):
+        build_site(index.store, index.blobs, tmp_path / "site", BASE, site_pages=[evil])
+    assert not (tmp_path / "escape.html").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_readable_blobs_are_hard_linked(index: Index, tmp_path: Path) -> None:
+    """Blobs others may read are linked (no copy); private ones are copied, readable."""
+    files = [f for p in index.store.iter_projects() for r in p.releases for f in r.files]
+    public = files[0]
+    source = index.blobs.path(public.url_path)
+    mode = source.stat().st_mode
+    try:
+        source.chmod(0o644)
+        report = build_site(index.store, index.blobs, tmp_path / "site", BASE)
+    finally:
+        source.chmod(mode & 0o777)
+    exported = tmp_path / "site" / "files" / public.url_path
+    assert exported.stat().st_ino == source.stat().st_ino
+    assert report.files_linked == 1 and report.files_copied == len(files) - 1
+    private = tmp_path / "site" / "files" / files[1].url_path
+    assert private.stat().st_ino != index.blobs.path(files[1].url_path).stat().st_ino
+    assert private.stat().st_mode & 0o004
