@@ -11,16 +11,23 @@ import hashlib
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from crosswalk.names import normalise_version
 from crosswalk.records import DistributionFile
 from publisher.blobs import BlobStore
-from publisher.ingest.archives import ArchiveError, Limits, read_metadata_member
+from publisher.ingest.archives import (
+    ArchiveError,
+    Limits,
+    MetadataMember,
+    read_metadata_member,
+)
 from publisher.ingest.digests import FileTooLarge, digest_stream
 from publisher.ingest.facts import legacy_platform_facts, platform_facts, python_facts
 from publisher.ingest.filenames import (
@@ -39,6 +46,11 @@ log = logging.getLogger(__name__)
 # A release's metadata comes from its best file: wheels carry the newest, most complete
 # metadata; sdists may mark fields Dynamic; legacy formats are last.
 METADATA_RANK = {"bdist_wheel": 3, "sdist": 2, "bdist_egg": 1}
+
+# Formats whose archives hold core metadata ldindex reads.
+METADATA_FORMATS = ("bdist_wheel", "sdist", "bdist_egg", "bdist_wininst")
+
+T = TypeVar("T")
 
 PGP_ARMOUR = "-----BEGIN PGP SIGNATURE-----"
 
@@ -173,13 +185,23 @@ def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | 
 
     temp_file = blobs.open_temp() if known is None else None
     temp = Path(temp_file.name) if temp_file else None
+    before = path.stat()
+    # The archive check (every member decompressed) runs beside the digest pass, each on its
+    # own thread, so a file costs the longer of the two rather than their sum.
+    check = _Background(_read_member, path, artefact, limits) if known is None else None
     try:
-        with path.open("rb") as source:
-            try:
+        try:
+            with path.open("rb") as source:
                 hashes, size = digest_stream(source, temp_file, limits.max_file_size)
-            finally:
-                if temp_file:
-                    temp_file.close()
+        finally:
+            if temp_file:
+                temp_file.close()
+            member = check.result() if check else None
+        after = path.stat()
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
+            size != after.st_size
+        ):
+            raise IngestError("the file changed while it was being read")
         if known is not None:
             if known != hashes["sha256"]:
                 raise IngestError(
@@ -188,7 +210,7 @@ def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | 
                 )
             return Prepared(None, None, known, size, ())
         assert temp is not None
-        new, warnings = _describe(path, temp, artefact, hashes, size, options)
+        new, warnings = _describe(path, member, artefact, hashes, size, options)
         return Prepared(new, temp, hashes["sha256"], size, warnings)
     except FileTooLarge as exc:
         _discard(blobs, temp)
@@ -201,6 +223,35 @@ def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | 
         raise
 
 
+def _read_member(path: Path, artefact: ArtefactName, limits: Limits) -> MetadataMember | None:
+    """Check the archive and read its core-metadata member (None for formats without one)."""
+    if artefact.archive is None or artefact.packagetype not in METADATA_FORMATS:
+        return None
+    return read_metadata_member(path, artefact.archive, artefact.packagetype, limits)
+
+
+class _Background(Generic[T]):
+    """A call running on its own thread; ``result()`` joins it and returns or re-raises."""
+
+    def __init__(self, func: Callable[..., T], *args: object) -> None:
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(func, *args), daemon=True)
+        self._thread.start()
+
+    def _run(self, func: Callable[..., T], *args: object) -> None:
+        try:
+            self._value = func(*args)
+        except BaseException as exc:
+            self._error = exc
+
+    def result(self) -> T | None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 def _discard(blobs: BlobStore, temp: Path | None) -> None:
     if temp is not None:
         blobs.discard(temp)
@@ -208,22 +259,14 @@ def _discard(blobs: BlobStore, temp: Path | None) -> None:
 
 def _describe(
     path: Path,
-    temp: Path,
+    member: MetadataMember | None,
     artefact: ArtefactName,
     hashes: dict[str, str],
     size: int,
     options: IngestOptions,
 ) -> tuple[NewFile, tuple[str, ...]]:
-    """Build the record of a file whose bytes (hashed) sit at ``temp``."""
+    """Build the record of a checked, hashed file and its metadata member, if it has one."""
     warnings: list[str] = []
-    member = None
-    if artefact.archive is not None and artefact.packagetype in (
-        "bdist_wheel",
-        "sdist",
-        "bdist_egg",
-        "bdist_wininst",
-    ):
-        member = read_metadata_member(temp, artefact.archive, artefact.packagetype, options.limits)
     metadata_bytes = member.data if member else None
     if member is not None:
         parsed = parse_core_metadata(member.data, f"{path.name}:{member.name}")
