@@ -1,0 +1,190 @@
+"""Ingest throughput against the four coreutils digest tools run one after another.
+
+Generates about 1 GB of wheels and sdists with big members (random bytes that do not
+compress, and text that does) in a temporary directory, then, in one run and from a warm page
+cache: ``ldindex ingest`` into a fresh database (digests, archive checks, metadata read, blob
+copy and insert included), the same with ``--no-verify`` to show what member verification
+costs, and ``md5sum``, ``sha1sum``, ``sha256sum``, ``b2sum`` each over the same files. The
+combined rate of the four tools is total bytes over the sum of their times; the target is
+ingest at two times that or more.
+
+Environment: ``BENCH_SIZE_MB`` (default 1024), ``BENCH_REPEAT`` (rounds, best time kept;
+default 2), ``BENCH_TMP`` (default the system temp dir).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+MiB = 1 << 20
+TARGET_RATIO = 2.0
+TOOLS = ("md5sum", "sha1sum", "sha256sum", "b2sum")
+
+
+def _text(size: int, seed: int) -> bytes:
+    """Source-code-like text that deflates about 3-4x."""
+    rng = random.Random(seed)
+    words = [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz_") for _ in range(rng.randint(2, 12)))
+        for _ in range(4000)
+    ]
+    lines = []
+    total = 0
+    while total < size:
+        line = "    " * rng.randint(0, 3) + " ".join(rng.choices(words, k=rng.randint(3, 12)))
+        lines.append(line)
+        total += len(line) + 1
+    return ("\n".join(lines).encode())[:size]
+
+
+def _metadata(name: str, version: str) -> str:
+    return (
+        f"Metadata-Version: 2.4\nName: {name}\nVersion: {version}\nSummary: benchmark data\n"
+        "Requires-Python: >=3.9\nRequires-Dist: numpy>=1.26\nRequires-Dist: requests; "
+        "extra == 'net'\nProvides-Extra: net\n\nA large artefact for the ingest benchmark.\n"
+    )
+
+
+def generate(directory: Path, total_mb: int) -> list[Path]:
+    """Wheels and sdists of ~32-64 MB each, half incompressible, half text, ~total_mb MB."""
+    text = _text(16 * MiB, 1)
+    noise = random.Random(2).randbytes(32 * MiB)
+    files: list[Path] = []
+    size = 0
+    index = 0
+    while size < total_mb * 1e6:
+        name, version = f"bench{index:03d}", "1.0"
+        rotate = index * 7919 % len(noise)
+        blob = noise[rotate:] + noise[:rotate]
+        words = text[index % 97 :] + text[: index % 97]
+        if index % 4 == 3:
+            path = directory / f"{name}-{version}.tar.gz"
+            with tarfile.open(path, "w:gz", compresslevel=1) as archive:
+                for member, data in [
+                    (f"{name}-{version}/PKG-INFO", _metadata(name, version).encode()),
+                    (f"{name}-{version}/data/noise.bin", blob),
+                    (f"{name}-{version}/src/module.py", words),
+                ]:
+                    info = tarfile.TarInfo(member)
+                    info.size = len(data)
+                    archive.addfile(info, _Reader(data))
+        else:
+            path = directory / f"{name}-{version}-py3-none-any.whl"
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+                archive.writestr(f"{name}/noise.bin", blob)
+                archive.writestr(f"{name}/module.py", words)
+                archive.writestr(f"{name}-{version}.dist-info/METADATA", _metadata(name, version))
+                archive.writestr(f"{name}-{version}.dist-info/WHEEL", "Wheel-Version: 1.0\n")
+        files.append(path)
+        size += path.stat().st_size
+        index += 1
+    return files
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = memoryview(data)
+        self.at = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self.data) if size < 0 else self.at + size
+        chunk = bytes(self.data[self.at : end])
+        self.at += len(chunk)
+        return chunk
+
+
+def _timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def _ingest(ldindex: str, work: Path, data: Path, label: str, *extra: str) -> float:
+    db = work / f"{label}.db"
+    command = [ldindex, "-q", "ingest", "--db", f"sqlite:///{db}"]
+    command += ["--files", str(work / f"{label}-files"), *extra, str(data)]
+    seconds = _timed(command)
+    shutil.rmtree(work / f"{label}-files", ignore_errors=True)
+    for leftover in work.glob(f"{label}.db*"):
+        leftover.unlink()
+    return seconds
+
+
+def main() -> int:
+    total_mb = int(os.environ.get("BENCH_SIZE_MB", "1024"))
+    repeat = int(os.environ.get("BENCH_REPEAT", "2"))
+    ldindex = str(Path(sys.executable).with_name("ldindex"))
+    missing = [t for t in TOOLS if shutil.which(t) is None]
+    if missing:
+        print(f"missing tools: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    work = Path(tempfile.mkdtemp(prefix="ldindex-bench-", dir=os.environ.get("BENCH_TMP")))
+    try:
+        data = work / "artefacts"
+        data.mkdir()
+        started = time.perf_counter()
+        files = generate(data, total_mb)
+        total = sum(p.stat().st_size for p in files)
+        print(
+            f"generated {len(files)} files, {total / 1e6:,.0f} MB "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        names = [str(p) for p in files]
+        _timed(["cat", *names])  # warm the page cache for every contender alike
+        contenders = {
+            "ldindex ingest": lambda: _ingest(ldindex, work, data, "ingest"),
+            "ldindex ingest --no-verify": lambda: _ingest(
+                ldindex, work, data, "noverify", "--no-verify"
+            ),
+            **{tool: (lambda tool=tool: _timed([tool, *names])) for tool in TOOLS},
+        }
+        # Rounds interleave the contenders and each keeps its best time, so a burst of load
+        # from elsewhere on the machine does not decide the ratio.
+        rows = {label: float("inf") for label in contenders}
+        for _ in range(repeat):
+            for label, run in contenders.items():
+                rows[label] = min(rows[label], run())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    combined = sum(rows[t] for t in TOOLS)
+    rate = {label: total / seconds / 1e6 for label, seconds in rows.items()}
+    rate_combined = total / combined / 1e6
+    ratio = rate["ldindex ingest"] / rate_combined
+    print(f"{'contender':<28}{'seconds':>10}{'MB/s':>10}")
+    for label, seconds in rows.items():
+        print(f"{label:<28}{seconds:>10.2f}{rate[label]:>10.1f}")
+    print(f"{'four *sum tools, combined':<28}{combined:>10.2f}{rate_combined:>10.1f}")
+    verdict = "meets" if ratio >= TARGET_RATIO else "misses"
+    print(f"ingest / combined = {ratio:.2f} ({verdict} the {TARGET_RATIO:g}x target)")
+
+    RESULTS.mkdir(exist_ok=True)
+    result = {
+        "bytes": total,
+        "files": len(files),
+        "seconds": rows,
+        "mb_per_s": rate,
+        "combined_sum_tools_mb_per_s": rate_combined,
+        "ratio": ratio,
+        "target_ratio": TARGET_RATIO,
+        "cpus": os.cpu_count(),
+        "rounds": repeat,
+    }
+    (RESULTS / "ingest.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
