@@ -9,12 +9,14 @@ so a cache hit never waits on the database.
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import parse_qs
 
 import orjson
 
-from crosswalk.names import canonicalize_name
+from crosswalk.names import canonicalize_name, normalise_version
 from publisher.render import site
+from publisher.render.pages import PageRenderer
 from publisher.web.hot import Immediate, Resource
 from publisher.web.state import AppState
 
@@ -24,7 +26,26 @@ HTML = "text/html; charset=utf-8"
 
 _SIMPLE_PROJECT = re.compile(r"^/simple/([^/]+)(/?)$")
 _PROJECT = re.compile(r"^/project/([^/]+)(/?)$")
-_RELEASE = re.compile(r"^/project/([^/]+)/([^/]+)(/?)(codemeta\.json)?$")
+_RELEASE = re.compile(r"^/project/([^/]+)/([^/]+?)(/?)(codemeta\.json)?$")
+
+# Linked-data pages: HTML for people, the same graph as JSON-LD, Turtle or N-Triples.
+PAGE_FORMATS = {
+    "text/html": "html",
+    "application/ld+json": "jsonld",
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+}
+PAGE_OFFERS = tuple(PAGE_FORMATS)
+PAGE_ALIASES = {
+    "html": "text/html",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "application/json": "application/ld+json",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+}
 
 
 def _redirect(location: str, query: str) -> Immediate:
@@ -44,6 +65,7 @@ class Resolver:
     def __init__(self, state: AppState) -> None:
         self.state = state
         self.site = site.SiteRenderer(state.store, state.settings.base)
+        self.pages = PageRenderer(state.store, state.settings.base)
 
     def __call__(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
         if path == "/":
@@ -102,7 +124,44 @@ class Resolver:
     # -- /project/ --------------------------------------------------------------------------
 
     def _project(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
-        return None
+        from publisher.render import media
+
+        if match := _PROJECT.match(path):
+            raw_name, slash, raw_version, codemeta = match[1], match[2], None, None
+        elif match := _RELEASE.match(path):
+            raw_name, raw_version, slash, codemeta = match[1], match[2], match[3], match[4]
+        else:
+            return None
+        name = canonicalize_name(raw_name)
+        version = normalise_version(raw_version) if raw_version else None
+        if codemeta:
+            if raw_name != name or raw_version != version or not slash:
+                return _redirect(f"/project/{name}/{version}/codemeta.json", query)
+            return Resource(
+                (path, "codemeta"),
+                "application/ld+json",
+                lambda: self.pages.release_data(name, version, "codemeta"),
+                name,
+                vary_accept=False,
+            )
+        if raw_name != name or raw_version != version or not slash:
+            canonical = f"/project/{name}/{version}/" if version else f"/project/{name}/"
+            return _redirect(canonical, query)
+        chosen = media.negotiate(accept, _param(query, "format"), PAGE_OFFERS, PAGE_ALIASES)
+        if chosen is None:
+            return _not_acceptable(PAGE_OFFERS)
+        fmt = PAGE_FORMATS[chosen]
+        content_type = f"{chosen}; charset=utf-8" if chosen.startswith("text/") else chosen
+        if version is None:
+            if fmt == "html":
+                render = partial(self.pages.project_html, name)
+            else:
+                render = partial(self.pages.project_data, name, fmt)
+        elif fmt == "html":
+            render = partial(self.pages.release_html, name, version)
+        else:
+            render = partial(self.pages.release_data, name, version, fmt)
+        return Resource((path, chosen), content_type, render, name)
 
 
 def _param(query: str, name: str) -> str | None:
