@@ -1,0 +1,134 @@
+"""examples/nginx.conf serving the export: HTML or JSON by Accept, gzip_static, and pip."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .served import Site, client_env, free_port, wait_for_port
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "nginx.conf"
+PIP_ACCEPT = (
+    "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, "
+    "text/html; q=0.01"
+)
+JSON = "application/vnd.pypi.simple.v1+json"
+
+
+@pytest.fixture(scope="module")
+def nginx(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    binary = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if binary is None:
+        pytest.skip("nginx is not installed")
+    prefix = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    server = EXAMPLE.read_text()
+    server = re.sub(r"listen \d+;", f"listen 127.0.0.1:{port};", server)
+    server = re.sub(r"root [^;]+;", f"root {site.root};", server)
+    (prefix / "site.conf").write_text(server)
+    temp = prefix / "tmp"
+    user = "user root;" if os.geteuid() == 0 else ""
+    (prefix / "nginx.conf").write_text(
+        f"""daemon off; worker_processes 1; {user}
+pid {prefix}/nginx.pid; error_log {prefix}/error.log;
+events {{}}
+http {{
+    access_log {prefix}/access.log;
+    client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};
+    uwsgi_temp_path {temp}; scgi_temp_path {temp};
+    include {prefix}/site.conf;
+}}
+"""
+    )
+    command = [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
+    subprocess.run([*command, "-t"], check=True, capture_output=True)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}", prefix / "access.log"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def get(url: str, **headers: str) -> httpx.Response:
+    return httpx.get(url, headers=headers, trust_env=False, follow_redirects=False)
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "variant"),
+    [
+        (None, None, "index.html"),
+        ("text/html", None, "index.html"),
+        (PIP_ACCEPT, None, "index.json"),
+        ("application/vnd.pypi.simple.latest+json", None, "index.json"),
+        (f"{JSON};q=0, text/html", None, "index.html"),
+        ("text/html", "application/vnd.pypi.simple.v1+json", "index.json"),
+        (PIP_ACCEPT, "text/html", "index.html"),
+    ],
+)
+def test_negotiation(
+    nginx: tuple[str, Path], site: Site, accept: str | None, fmt: str | None, variant: str
+) -> None:
+    base, _ = nginx
+    for path in ("simple/", "simple/markupsafe/"):
+        headers = {"Accept": accept} if accept else {}
+        params = {"format": fmt} if fmt else None
+        response = httpx.get(f"{base}/{path}", headers=headers, params=params, trust_env=False)
+        assert response.status_code == 200
+        assert response.content == (site.root / path / variant).read_bytes()
+        kind = JSON if variant == "index.json" else "text/html"
+        assert response.headers["content-type"].split(";")[0] == kind
+        assert "Accept" in response.headers.get_list("vary")
+
+
+def test_gzip_static_and_redirects(nginx: tuple[str, Path], site: Site) -> None:
+    base, _ = nginx
+    response = httpx.get(
+        f"{base}/simple/six/", headers={"Accept-Encoding": "gzip"}, trust_env=False
+    )
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.content == (site.root / "simple/six/index.html").read_bytes()
+    raw = (site.root / "simple/six/index.html.gz").read_bytes()
+    assert gzip.decompress(raw) == response.content
+    moved = get(f"{base}/simple/six")
+    assert moved.status_code == 301 and moved.headers["location"] == "/simple/six/"
+    assert get(f"{base}/.ldindex-export").status_code == 403
+
+
+def test_files_and_metadata(nginx: tuple[str, Path], site: Site) -> None:
+    base, _ = nginx
+    project = site.store.get_project("attrs")
+    assert project is not None
+    wheel = project.releases[0].files[0]
+    artefact = get(f"{base}/files/{wheel.url_path}")
+    assert artefact.status_code == 200
+    assert artefact.content == (site.root / "files" / wheel.url_path).read_bytes()
+    assert "immutable" in artefact.headers["cache-control"]
+    metadata = get(f"{base}/files/{wheel.url_path}.metadata")
+    assert metadata.content.startswith(b"Metadata-Version:")
+
+
+def test_pip_installs_through_nginx(nginx: tuple[str, Path], tmp_path: Path) -> None:
+    base, log = nginx
+    target = tmp_path / "target"
+    options = ["--isolated", "--no-cache-dir", "--only-binary=:all:", f"--target={target}"]
+    index = f"--index-url={base}/simple/"
+    command = [sys.executable, "-m", "pip", "install", *options, index, "attrs", "six", "iniconfig"]
+    proc = subprocess.run(command, env=client_env(tmp_path), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (target / "six.py").is_file() and (target / "attrs" / "__init__.py").is_file()
+    requests = log.read_text()
+    for wheel in ("attrs-25.3.0-py3-none-any.whl", "six-1.16.0-py2.py3-none-any.whl"):
+        assert f"{wheel}.metadata HTTP" in requests
