@@ -24,7 +24,7 @@ __all__ = ["Compactor"]
 _STRING = str(XSD.string)
 _INTEGER = str(XSD.integer)
 _BOOLEAN = str(XSD.boolean)
-_DIGITS = re.compile(r"(\d+)")
+_DIGITS = re.compile(r"([0-9]+)")
 _CANONICAL_INT = re.compile(r"^-?(0|[1-9]\d*)$")
 _SAFE_INT = 2**53  # JSON numbers beyond this lose precision in many readers
 
@@ -37,7 +37,7 @@ class _Term:
 
 
 def _natural(text: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(text))
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(_DIGITS.split(text)))
 
 
 class Compactor:

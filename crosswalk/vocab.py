@@ -50,7 +50,7 @@ _SEGMENT_SAFE = "!+,;=@~"
 
 
 def _segment(text: str) -> str:
-    return quote(text, safe=_SEGMENT_SAFE)
+    return quote(text, safe=_SEGMENT_SAFE, errors="replace")
 
 
 def _base(base_url: str) -> str:
