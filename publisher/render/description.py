@@ -6,13 +6,23 @@ import html
 import re
 
 import nh3
-from readme_renderer import markdown, rst, txt
+from readme_renderer import clean, markdown, rst, txt
 
 __all__ = ["render_description"]
 
-# readme_renderer sanitises with nh3; links keep a rel attribute, which RDFa would read as a
-# predicate, so rel is removed and the page's RDFa stays exactly the metadata graph.
-_REL = re.compile(r'\srel="[^"]*"')
+# readme_renderer sanitises with nh3 already. A second pass with the same allowlist removes
+# what would change the page's meaning or validity: ``rel`` on links (RDFa reads it as a
+# predicate), ``align`` (obsolete in HTML5), ``lang`` holding a syntax name on <pre> (an
+# invalid language tag, and an RDFa language scope), and non-numeric image sizes.
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if attribute in ("rel", "lang", "align"):
+        return None
+    if element == "img" and attribute in ("width", "height") and not value.isdigit():
+        return None
+    return value
 
 
 def render_description(text: str | None, content_type: str | None) -> str:
@@ -35,4 +45,11 @@ def render_description(text: str | None, content_type: str | None) -> str:
         rendered = None
     if rendered is None:
         return f"<pre>{html.escape(text)}</pre>"
-    return _REL.sub("", nh3.clean(rendered, link_rel=None))
+    cleaned = nh3.clean(
+        rendered,
+        tags=clean.ALLOWED_TAGS,
+        attributes=clean.ALLOWED_ATTRIBUTES,
+        link_rel=None,
+        attribute_filter=_attribute_filter,
+    )
+    return _IMG_WITHOUT_ALT.sub('<img alt=""', cleaned)
