@@ -20,7 +20,7 @@ from urllib.parse import quote
 import orjson
 
 from crosswalk.names import version_key
-from crosswalk.records import DistributionFile, Project
+from crosswalk.records import DistributionFile, Project, Release
 from publisher.render.environment import environment
 
 __all__ = [
@@ -120,7 +120,7 @@ def simple_files(project: Project, files_url: str) -> Iterator[SimpleFile]:
             )
 
 
-def _releases(project: Project) -> list:
+def _releases(project: Project) -> list[Release]:
     return sorted(project.releases, key=lambda r: version_key(r.version))
 
 
