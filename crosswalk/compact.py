@@ -90,10 +90,10 @@ class Compactor:
         """The node tree from ``root`` (plus any node it does not reach), or every top node."""
         walk = _Walk(self, graph)
         tops: list[dict[str, Any]] = []
-        if root is not None and (root, None, None) in graph:
+        if root is not None and root in walk.po:
             tops.append(walk.node(root))
         rest = sorted(
-            (s for s in set(graph.subjects()) if s not in walk.done and s not in walk.cells),
+            (s for s in walk.po if s not in walk.done and s not in walk.cells),
             key=lambda s: (isinstance(s, BNode), _natural(str(s))),
         )
         for s in rest:
@@ -110,15 +110,20 @@ class _Walk:
 
     def __init__(self, c: Compactor, graph: Graph) -> None:
         self.c = c
-        self.graph = graph
         self.done: set[Node] = set()
+        # One pass over the graph: each subject's (predicate, object) pairs and the number of
+        # references to each node; everything after reads these dicts, not the store.
+        self.po: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
         self.refs: dict[Node, int] = defaultdict(int)
-        for o in graph.objects():
+        heads: set[BNode] = set()
+        for s, p, o in graph:
+            self.po[s].append((p, o))
             if isinstance(o, URIRef | BNode):
                 self.refs[o] += 1
+                if isinstance(o, BNode) and p != RDF.rest:
+                    heads.add(o)
         self.cells: set[BNode] = set()
         self.lists: dict[BNode, list[Node]] = {}
-        heads = {o for _, p, o in graph if isinstance(o, BNode) and p != RDF.rest}
         for head in sorted(heads):
             items = self._list(head)
             if items is not None:
@@ -130,7 +135,7 @@ class _Walk:
         while node != RDF.nil:
             if not isinstance(node, BNode) or self.refs[node] != 1 or node in cells:
                 return None
-            po = list(self.graph.predicate_objects(node))
+            po = self.po.get(node, ())
             firsts = [o for p, o in po if p == RDF.first]
             rests = [o for p, o in po if p == RDF.rest]
             if len(po) != 2 or len(firsts) != 1 or len(rests) != 1:
@@ -147,7 +152,7 @@ class _Walk:
         return (
             o not in self.done
             and o not in self.cells
-            and (o, None, None) in self.graph
+            and o in self.po
             and (isinstance(o, URIRef) or self.refs[o] == 1)
         )
 
@@ -166,16 +171,16 @@ class _Walk:
         obj: dict[str, Any] = {}
         if isinstance(s, URIRef) or self.refs[s] != 1:
             obj[c.id_key] = f"_:{s}" if isinstance(s, BNode) else str(s)
+        po = self.po.get(s, ())
         types = sorted(
-            (c.class_terms.get(str(t)) or c.compact_iri(str(t)))
-            for t in self.graph.objects(s, RDF.type)
+            (c.class_terms.get(str(o)) or c.compact_iri(str(o))) for p, o in po if p == RDF.type
         )
         if types:
             obj[c.type_key] = types[0] if len(types) == 1 else types
         values: dict[str, list[Any]] = defaultdict(list)
         list_keys: set[str] = set()
         pairs = sorted(
-            ((p, o) for p, o in self.graph.predicate_objects(s) if p != RDF.type),
+            ((p, o) for p, o in po if p != RDF.type),
             key=lambda po: (str(po[0]), isinstance(po[1], Literal), _natural(str(po[1]))),
         )
         for p, o in pairs:

@@ -34,7 +34,8 @@ _FILE_ROWS = tuple(r for r in _ROWS if r.source == "file")
 
 
 def _new_graph(identifier: URIRef) -> Graph:
-    graph = Graph(identifier=identifier, bind_namespaces="none")
+    # SimpleMemory: no context index, several times faster to fill than the default store.
+    graph = Graph(store="SimpleMemory", identifier=identifier, bind_namespaces="none")
     graph.bind("rdf", RDF)
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)

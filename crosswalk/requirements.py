@@ -7,6 +7,7 @@ string, so a requirement is never lost, only left unstructured.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -23,8 +24,12 @@ class ParsedRequirement:
     url: str | None = None
 
 
+@lru_cache(maxsize=8192)
 def parse_requirement(text: str) -> ParsedRequirement:
-    """The parts of one requirement string, or only the string if it does not parse."""
+    """The parts of one requirement string, or only the string if it does not parse.
+
+    Cached: the same strings recur in every release of a project and across projects.
+    """
     original = text.strip()
     try:
         req = Requirement(original)
