@@ -41,6 +41,7 @@ class BlobStore:
         """Move a finished temporary file to its final, content-addressed place."""
         final = self.path(url_path)
         final.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(temp, 0o644)  # published bytes: readable by a web server serving an export
         os.replace(temp, final)
         return final
 

@@ -30,7 +30,9 @@ import orjson
 
 from crosswalk.records import Project
 from publisher.blobs import BlobStore
+from publisher.render.pages import PageRenderer
 from publisher.render.simple import index_html, index_json, project_html, project_json
+from publisher.render.site import SiteRenderer
 from publisher.store import Store
 
 __all__ = [
@@ -43,8 +45,10 @@ __all__ = [
     "Page",
     "ProjectEntry",
     "build_site",
+    "linked_data_pages",
     "simple_index_pages",
     "simple_project_pages",
+    "site_pages",
 ]
 
 MARKER = ".ldindex-export"
@@ -94,8 +98,41 @@ def simple_index_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> 
     yield "simple/index.json", index_json(pairs)
 
 
-PROJECT_PAGES: list[ProjectPages] = [simple_project_pages]
-SITE_PAGES: list[SitePages] = [simple_index_pages]
+def linked_data_pages(ctx: ExportContext, project: Project) -> Iterable[Page]:
+    """The project page and, per release, its page, codemeta.json and data forms, so a web
+    server can negotiate them by Accept as ``ldindex serve`` does."""
+    pages = PageRenderer(ctx.store, ctx.base_url)
+    base = f"project/{project.name}"
+    yield f"{base}/index.html", _required(pages.project_html(project.name))
+    yield f"{base}/index.jsonld", _required(pages.project_data(project.name, "jsonld"))
+    for release in project.releases:
+        here = f"{base}/{release.version}"
+        yield f"{here}/index.html", _required(pages.release_html(project.name, release.version))
+        codemeta = _required(pages.release_data(project.name, release.version, "codemeta"))
+        yield f"{here}/codemeta.json", codemeta
+        yield f"{here}/index.jsonld", codemeta
+        yield (
+            f"{here}/index.ttl",
+            _required(pages.release_data(project.name, release.version, "turtle")),
+        )
+
+
+def site_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable[Page]:
+    """The landing page, sitemap and robots.txt."""
+    site = SiteRenderer(ctx.store, ctx.base_url)
+    yield "index.html", site.landing()
+    yield "sitemap.xml", site.sitemap()
+    yield "robots.txt", site.robots()
+
+
+def _required(body: bytes | None) -> bytes:
+    if body is None:  # the project changed while the export was being written
+        raise ExportError("a project or release disappeared during the export; run it again")
+    return body
+
+
+PROJECT_PAGES: list[ProjectPages] = [simple_project_pages, linked_data_pages]
+SITE_PAGES: list[SitePages] = [simple_index_pages, site_pages]
 
 
 @dataclass(slots=True)

@@ -18,12 +18,13 @@ from publisher.blobs import BlobStore
 from publisher.export import (
     MARKER,
     PROJECT_PAGES,
-    SITE_PAGES,
     ExportContext,
     ExportError,
     Page,
     ProjectEntry,
     build_site,
+    simple_index_pages,
+    simple_project_pages,
 )
 from publisher.ingest import ingest
 from publisher.store.sqlite import SQLiteStore
@@ -144,7 +145,10 @@ def test_report(index: Index, tmp_path: Path) -> None:
     report = build_site(index.store, index.blobs, tmp_path / "out", BASE)
     assert report.out_dir == tmp_path / "out"
     assert report.projects == len(index.store.project_names())
-    assert report.pages == 2 * report.projects + 2
+    releases = sum(len(p.releases) for p in index.store.iter_projects())
+    simple_pages = 2 * report.projects + 2
+    linked_data = 2 * report.projects + 4 * releases  # project: html, jsonld; release: 4
+    assert report.pages == simple_pages + linked_data + 3  # landing, sitemap, robots
     assert report.files == 43
     wheels = sum(1 for name in os.listdir(ARTEFACTS) if name.endswith(".whl"))
     assert report.metadata_files == wheels
@@ -239,8 +243,8 @@ def test_more_page_producers(index: Index, tmp_path: Path) -> None:
         index.blobs,
         out,
         BASE + "/",
-        project_pages=[*PROJECT_PAGES, codemeta],
-        site_pages=[*SITE_PAGES, sitemap],
+        project_pages=[simple_project_pages, codemeta],
+        site_pages=[simple_index_pages, sitemap],
     )
     doc = orjson.loads((out / "project/six/1.16.0/codemeta.json").read_bytes())
     assert doc == {"name": "six", "version": "1.16.0"}
@@ -269,12 +273,15 @@ def test_readable_blobs_are_hard_linked(index: Index, tmp_path: Path) -> None:
     files = [f for p in index.store.iter_projects() for r in p.releases for f in r.files]
     public = files[0]
     source = index.blobs.path(public.url_path)
-    mode = source.stat().st_mode
+    assert source.stat().st_mode & 0o777 == 0o644  # as ingest publishes them
+    hidden = [index.blobs.path(f.url_path) for f in files[1:]]
     try:
-        source.chmod(0o644)
+        for path in hidden:
+            path.chmod(0o600)
         report = build_site(index.store, index.blobs, tmp_path / "site", BASE)
     finally:
-        source.chmod(mode & 0o777)
+        for path in hidden:
+            path.chmod(0o644)
     exported = tmp_path / "site" / "files" / public.url_path
     assert exported.stat().st_ino == source.stat().st_ino
     assert report.files_linked == 1 and report.files_copied == len(files) - 1
