@@ -194,6 +194,7 @@ def show(name: str, version: str | None, db_url: str) -> None:
     help="Public base URL of the index, used in every IRI and link [http://HOST:PORT].",
 )
 @click.option("--cache-max-age", default=60, show_default=True, help="Cache-Control max-age (s).")
+@click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 def serve(
     db_url: str,
     files_dir: Path | None,
@@ -202,6 +203,7 @@ def serve(
     workers: int,
     base_url: str | None,
     cache_max_age: int,
+    access_log: bool,
 ) -> None:
     """Serve the index over HTTP: simple API, pages, JSON-LD, files (OpenAPI at /docs)."""
     import os
@@ -225,8 +227,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
-        access_log=False,
+        log_level="info" if access_log else "warning",
+        access_log=access_log,
         loop="uvloop",
         http="httptools",
     )

@@ -80,3 +80,28 @@ def json_server(site: Site) -> Iterator[Server]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def ldindex_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``ldindex serve`` itself over the same artefacts, with its access log kept."""
+    base = tmp_path_factory.mktemp("ldindex-serve")
+    store = SQLiteStore(base / "index.db")
+    outcomes = ingest(shared_artefacts(), store, BlobStore(base / "blobs"))
+    store.close()
+    assert all(o.status == "added" for o in outcomes), [o.message for o in outcomes]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = base / "access.log"
+    command = [
+        sys.executable, "-m", "publisher.cli", "serve", "--db", f"sqlite:///{base / 'index.db'}",
+        "--files", str(base / "blobs"), "--port", str(port), "--base-url", url, "--access-log",
+    ]  # fmt: skip
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, timeout=30)
+        yield Server(url, lambda: log.read_text().splitlines())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

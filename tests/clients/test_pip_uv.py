@@ -111,7 +111,11 @@ def test_pip_sees_no_other_configuration(tmp_path: Path) -> None:
     assert "constraint" not in listed, listed
 
 
-def test_pip_resolves_from_metadata_alone(site: Site, http_server: Server, tmp_path: Path) -> None:
+@pytest.mark.parametrize("server_name", ["http_server", "ldindex_server"])
+def test_pip_resolves_from_metadata_alone(
+    server_name: str, request: pytest.FixtureRequest, site: Site, tmp_path: Path
+) -> None:
+    http_server: Server = request.getfixturevalue(server_name)
     http_server.reset()
     report = tmp_path / "report.json"
     index = f"--index-url={http_server.index_url}"
@@ -131,7 +135,7 @@ def test_pip_resolves_from_metadata_alone(site: Site, http_server: Server, tmp_p
         assert item["download_info"]["archive_info"]["hashes"]["sha256"] == stored.hashes["sha256"]
 
 
-@pytest.mark.parametrize("server_name", ["http_server", "json_server"])
+@pytest.mark.parametrize("server_name", ["http_server", "json_server", "ldindex_server"])
 def test_pip_install(
     server_name: str, request: pytest.FixtureRequest, site: Site, tmp_path: Path
 ) -> None:
@@ -149,7 +153,11 @@ def test_pip_install(
         assert chosen == {"application/vnd.pypi.simple.v1+json"}, server.accept_log
 
 
-def test_pip_download_checks_hashes(site: Site, http_server: Server, tmp_path: Path) -> None:
+@pytest.mark.parametrize("server_name", ["http_server", "ldindex_server"])
+def test_pip_download_checks_hashes(
+    server_name: str, request: pytest.FixtureRequest, site: Site, tmp_path: Path
+) -> None:
+    http_server: Server = request.getfixturevalue(server_name)
     out = tmp_path / "dl"
     index = f"--index-url={http_server.index_url}"
     pip(tmp_path, "download", "--no-deps", "--no-cache-dir", "-d", str(out), index, "requests")
@@ -181,7 +189,7 @@ def test_pip_reports_the_yank_reason(
     assert YANK_REASON in proc.stderr
 
 
-@pytest.mark.parametrize("server_name", ["http_server", "json_server"])
+@pytest.mark.parametrize("server_name", ["http_server", "json_server", "ldindex_server"])
 def test_uv_install(
     server_name: str, request: pytest.FixtureRequest, site: Site, tmp_path: Path
 ) -> None:
