@@ -36,6 +36,10 @@ class _Term:
     container: str | None
 
 
+def _predicate(pair: tuple[Node, Node]) -> Node:
+    return pair[0]
+
+
 def _natural(text: str) -> tuple:
     return tuple(int(p) if i % 2 else p for i, p in enumerate(_DIGITS.split(text)))
 
@@ -179,10 +183,9 @@ class _Walk:
             obj[c.type_key] = types[0] if len(types) == 1 else types
         values: dict[str, list[Any]] = defaultdict(list)
         list_keys: set[str] = set()
-        pairs = sorted(
-            ((p, o) for p, o in po if p != RDF.type),
-            key=lambda po: (str(po[0]), isinstance(po[1], Literal), _natural(str(po[1]))),
-        )
+        # Values of one property stay in graph order (the mapping adds req-1, req-2, ...);
+        # keys are sorted below.
+        pairs = sorted(((p, o) for p, o in po if p != RDF.type), key=_predicate)
         for p, o in pairs:
             key, value, is_list = self._entry(str(p), o)
             if is_list:
