@@ -10,10 +10,10 @@ from fastapi import FastAPI
 
 from publisher.blobs import BlobStore
 from publisher.cache import ResponseCache
+from publisher.routing import Resolver
 from publisher.store import open_store
 from publisher.web.errors import install_error_handlers
 from publisher.web.hot import HotReads
-from publisher.web.resources import Resolver
 from publisher.web.routes import admin, files, hot_routes
 from publisher.web.settings import Settings
 from publisher.web.state import AppState
@@ -50,6 +50,6 @@ def create_app(settings: Settings | None = None) -> HotReads:
     api.include_router(files.router)
     api.include_router(admin.router)
     api.include_router(hot_routes.router)
-    resolver = Resolver(state)
+    resolver = Resolver(store, settings.base)
     api.state.resolver = resolver
     return HotReads(api, cache, resolver, settings.cache_max_age)

@@ -9,45 +9,20 @@ Everything else, and every path the resolver declines, goes on to the framework.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
 
 from publisher.cache import Rendering, ResponseCache, make_rendering
+from publisher.routing import Immediate, Resource
 
-__all__ = ["HotReads", "Immediate", "Resource"]
+__all__ = ["HotReads"]
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
 
 
-@dataclass(frozen=True, slots=True)
-class Resource:
-    """A cacheable response: its key, whose generation it follows, and how to render it.
-
-    ``render`` returns the body, or None when the thing does not exist (the framework then
-    answers, with its 404).
-    """
-
-    key: tuple[str, str]
-    media_type: str
-    render: Callable[[], bytes | None]
-    project: str | None = None
-    vary_accept: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Immediate:
-    """An uncached answer decided from the request alone: a redirect, a 406."""
-
-    status: int
-    body: bytes = b""
-    media_type: str = "application/json"
-    headers: tuple[tuple[bytes, bytes], ...] = field(default=())
-
-
-Resolver = Callable[[str, str, str], "Resource | Immediate | None"]
+Resolver = Callable[[str, str, str], Resource | Immediate | None]
 
 
 def _etag_matches(if_none_match: bytes, etag: str) -> bool:

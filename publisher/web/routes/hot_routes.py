@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from publisher.routing import Immediate, Resource
 from publisher.web.errors import not_found
-from publisher.web.hot import Immediate, Resource
 
 router = APIRouter()
 

@@ -1,14 +1,17 @@
-"""Which cacheable resource a GET path names, in which media type: the URL map of hot reads.
+"""Which resource a GET path names, in which media type: the URL map of the read-only site.
 
-``Resolver(state)(path, accept, query)`` returns a ``Resource`` (cache key, media type,
-renderer), an ``Immediate`` answer (redirect to the canonical URL, 406) or None for paths that
-are not hot reads. It decides from the path and headers alone, without touching the store,
-so a cache hit never waits on the database.
+``Resolver(store, base)(path, accept, query)`` returns a ``Resource`` (cache key, media type,
+renderer), an ``Immediate`` answer (redirect to the canonical URL, 406) or None for paths it
+does not know. It decides from the path and headers alone, without touching the store, so a
+cache hit never waits on the database. Framework-free: the ASGI layer, the WSGI/CGI handler
+and the static export all answer through it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import parse_qs
 
@@ -17,16 +20,40 @@ import orjson
 from crosswalk.names import canonicalize_name, normalise_version
 from publisher.render import site
 from publisher.render.pages import PageRenderer
-from publisher.web.hot import Immediate, Resource
-from publisher.web.state import AppState
+from publisher.store import Store
 
-__all__ = ["Resolver"]
+__all__ = ["Immediate", "Resolver", "Resource"]
 
 HTML = "text/html; charset=utf-8"
 
 _SIMPLE_PROJECT = re.compile(r"^/simple/([^/]+)(/?)$")
 _PROJECT = re.compile(r"^/project/([^/]+)(/?)$")
 _RELEASE = re.compile(r"^/project/([^/]+)/([^/]+?)(/?)(codemeta\.json)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A cacheable response: its key, whose generation it follows, and how to render it.
+
+    ``render`` returns the body, or None when the thing does not exist (answered with 404).
+    """
+
+    key: tuple[str, str]
+    media_type: str
+    render: Callable[[], bytes | None]
+    project: str | None = None
+    vary_accept: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Immediate:
+    """An uncached answer decided from the request alone: a redirect, a 406."""
+
+    status: int
+    body: bytes = b""
+    media_type: str = "application/json"
+    headers: tuple[tuple[bytes, bytes], ...] = field(default=())
+
 
 # Linked-data pages: HTML for people, the same graph as JSON-LD, Turtle or N-Triples.
 PAGE_FORMATS = {
@@ -62,10 +89,11 @@ def _not_acceptable(offered: tuple[str, ...]) -> Immediate:
 class Resolver:
     """Map a GET request to the resource it names. One instance per application."""
 
-    def __init__(self, state: AppState) -> None:
-        self.state = state
-        self.site = site.SiteRenderer(state.store, state.settings.base)
-        self.pages = PageRenderer(state.store, state.settings.base)
+    def __init__(self, store: Store, base: str) -> None:
+        self.store = store
+        self.base = base.rstrip("/")
+        self.site = site.SiteRenderer(store, self.base)
+        self.pages = PageRenderer(store, self.base)
 
     def __call__(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
         if path == "/":
@@ -96,7 +124,7 @@ class Resolver:
             return _not_acceptable(media.OFFERS)
         as_json = media.is_json(chosen)
         content_type = chosen if as_json else f"{chosen}; charset=utf-8"
-        store, files_url = self.state.store, f"{self.state.settings.base}/files"
+        store, files_url = self.store, f"{self.base}/files"
         if path == "/simple/":
 
             def render_index() -> bytes:
