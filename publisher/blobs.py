@@ -9,12 +9,32 @@ final name.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["BlobStore"]
+__all__ = ["BlobStore", "media_type_of"]
+
+_URL_PATH = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{60})/([^/]+)$")
+
+MEDIA_TYPES = (
+    (".whl", "application/zip"),
+    (".zip", "application/zip"),
+    (".egg", "application/zip"),
+    (".tar.gz", "application/gzip"),
+    (".tgz", "application/gzip"),
+    (".tar.bz2", "application/x-bzip2"),
+    (".tar.xz", "application/x-xz"),
+    (".asc", "application/pgp-signature"),
+)
+
+
+def media_type_of(filename: str) -> str:
+    """The content type an artefact is served with."""
+    lower = filename.lower()
+    return next((t for s, t in MEDIA_TYPES if lower.endswith(s)), "application/octet-stream")
 
 
 class BlobStore:
@@ -28,6 +48,12 @@ class BlobStore:
     def url_path(sha256: str, filename: str) -> str:
         """The file's path below the blob root and below ``/files/``."""
         return f"{sha256[:2]}/{sha256[2:4]}/{sha256[4:]}/{filename}"
+
+    @staticmethod
+    def parse_url_path(url_path: str) -> tuple[str, str] | None:
+        """(sha256, filename) of a well-formed path below the root, else None."""
+        match = _URL_PATH.match(url_path)
+        return ("".join(match.groups()[:3]), match[4]) if match else None
 
     def path(self, url_path: str) -> Path:
         return self.root / url_path

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from email.utils import format_datetime
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
+from publisher.blobs import BlobStore, media_type_of
 from publisher.web.errors import not_found
 from publisher.web.state import state_of
 
 router = APIRouter(tags=["files"])
 
-# {sha256[:2]}/{sha256[2:4]}/{sha256[4:]}/{filename}, as publisher.blobs lays files out.
-FILE_PATH = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{60})/([^/]+)$")
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-MEDIA_TYPES = (
-    (".whl", "application/zip"),
-    (".zip", "application/zip"),
-    (".egg", "application/zip"),
-    (".tar.gz", "application/gzip"),
-    (".tgz", "application/gzip"),
-    (".tar.bz2", "application/x-bzip2"),
-    (".tar.xz", "application/x-xz"),
-    (".asc", "application/pgp-signature"),
-)
-
-
-def media_type_of(filename: str) -> str:
-    lower = filename.lower()
-    return next((t for s, t in MEDIA_TYPES if lower.endswith(s)), "application/octet-stream")
 
 
 def _not_modified(request: Request, etag: str) -> bool:
@@ -49,11 +31,10 @@ def _not_modified(request: Request, etag: str) -> bool:
 def get_file(path: str, request: Request) -> Response:
     state = state_of(request)
     metadata = path.endswith(".metadata")
-    match = FILE_PATH.match(path.removesuffix(".metadata"))
-    if not match:
+    parsed = BlobStore.parse_url_path(path.removesuffix(".metadata"))
+    if parsed is None:
         return not_found(f"no file at /files/{path}")
-    sha256 = "".join(match.groups()[:3])
-    filename = match[4]
+    sha256, filename = parsed
     record = state.store.get_file(filename)
     if record is None or record.hashes["sha256"] != sha256:
         return not_found(f"no file at /files/{path}")

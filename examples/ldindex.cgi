@@ -1,0 +1,21 @@
+#!/usr/bin/env python3
+"""ldindex's read-only site as a CGI script: point a web server's CGI handler at this file.
+
+Set LDINDEX_DB (database URL), LDINDEX_FILES (artefact directory) and LDINDEX_BASE_URL in
+the server's environment for the script; it answers the simple API, pages and files.
+"""
+
+import os
+from pathlib import Path
+from wsgiref.handlers import CGIHandler
+
+from publisher.handler import wsgi_app
+
+files = os.environ.get("LDINDEX_FILES")
+CGIHandler().run(
+    wsgi_app(
+        os.environ.get("LDINDEX_DB", "sqlite:///./ldindex.db"),
+        Path(files) if files else None,
+        os.environ.get("LDINDEX_BASE_URL", "http://127.0.0.1:8000"),
+    )
+)

@@ -1,0 +1,135 @@
+"""The read-only index as a plain function, for hosts other than the ASGI server.
+
+``Handler(store, blobs, base)(method, path, query, headers)`` returns a ``Reply`` (status,
+headers, body) for the simple API, pages, JSON-LD and files, answering through the same
+``Resolver`` and renderers as ``ldindex serve``. ``wsgi_app`` wraps it for any WSGI server
+(gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three lines on top of that (see
+``examples/ldindex.cgi``); ``http.server`` can call the handler directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from email.utils import format_datetime
+from pathlib import Path
+
+import orjson
+
+from publisher.blobs import BlobStore, media_type_of
+from publisher.routing import Immediate, Resolver, Resource
+from publisher.store import DEFAULT_URL, Store, default_files_dir, open_store
+
+__all__ = ["Handler", "Reply", "wsgi_app"]
+
+_STATUS = {
+    200: "OK",
+    301: "Moved Permanently",
+    304: "Not Modified",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An HTTP answer as plain values."""
+
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def status_line(self) -> str:
+        return f"{self.status} {_STATUS.get(self.status, 'Error')}"
+
+
+def _problem(status: int, message: str) -> Reply:
+    body = orjson.dumps({"error": message, "status": status})
+    return Reply(status, body, [("Content-Type", "application/json")])
+
+
+class Handler:
+    """Answers GET and HEAD requests for the read-only site of one store."""
+
+    def __init__(self, store: Store, blobs: BlobStore, base: str) -> None:
+        self.store = store
+        self.blobs = blobs
+        self.resolver = Resolver(store, base)
+
+    def __call__(
+        self, method: str, path: str, query: str = "", headers: Mapping[str, str] | None = None
+    ) -> Reply:
+        headers = {k.lower(): v for k, v in (headers or {}).items()}
+        if method not in ("GET", "HEAD"):
+            return _problem(405, f"{method} is not supported here; this site is read-only")
+        reply = self._answer(path, query, headers)
+        if method == "HEAD":
+            return Reply(reply.status, b"", reply.headers)
+        return reply
+
+    def _answer(self, path: str, query: str, headers: Mapping[str, str]) -> Reply:
+        if path.startswith("/files/"):
+            return self._file(path.removeprefix("/files/"))
+        target = self.resolver(path, headers.get("accept", ""), query)
+        if isinstance(target, Immediate):
+            extra = [(k.decode(), v.decode()) for k, v in target.headers]
+            return Reply(target.status, target.body, [("Content-Type", target.media_type), *extra])
+        if isinstance(target, Resource):
+            body = target.render()
+            if body is not None:
+                vary = "Accept" if target.vary_accept else "Accept-Encoding"
+                return Reply(200, body, [("Content-Type", target.media_type), ("Vary", vary)])
+        return _problem(404, f"nothing at {path}")
+
+    def _file(self, url_path: str) -> Reply:
+        metadata = url_path.endswith(".metadata")
+        parsed = BlobStore.parse_url_path(url_path.removesuffix(".metadata"))
+        if parsed is None:
+            return _problem(404, f"no file at /files/{url_path}")
+        sha256, filename = parsed
+        record = self.store.get_file(filename)
+        if record is None or record.hashes["sha256"] != sha256:
+            return _problem(404, f"no file {filename}")
+        modified = ("Last-Modified", format_datetime(record.upload_time, usegmt=True))
+        if metadata:
+            data = self.store.metadata_bytes(filename)
+            if data is None:
+                return _problem(404, f"{filename} has no separate core metadata")
+            return Reply(200, data, [("Content-Type", "text/plain; charset=utf-8"), modified])
+        blob = self.blobs.path(record.url_path)
+        if not blob.is_file():
+            return _problem(404, f"{filename} is indexed but its bytes are missing")
+        etag = ("ETag", f'"{sha256}"')
+        content_type = ("Content-Type", media_type_of(filename))
+        return Reply(200, blob.read_bytes(), [content_type, etag, modified])
+
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+
+
+def wsgi_app(
+    db_url: str = DEFAULT_URL, files_dir: Path | None = None, base: str = "http://127.0.0.1:8000"
+) -> WSGIApp:
+    """A WSGI application serving the read-only site of the store at ``db_url``."""
+    handler = Handler(open_store(db_url), BlobStore(files_dir or default_files_dir(db_url)), base)
+
+    def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        request_headers = {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        path = environ.get("PATH_INFO") or "/"
+        reply = handler(
+            environ.get("REQUEST_METHOD", "GET"),
+            path,
+            environ.get("QUERY_STRING", ""),
+            request_headers,
+        )
+        headers = [*reply.headers, ("Content-Length", str(len(reply.body)))]
+        start_response(reply.status_line, headers)
+        return [reply.body]
+
+    return app
