@@ -164,8 +164,26 @@ def ingest(
 @click.argument("name")
 @click.argument("version", required=False)
 @db_option
-def show(name: str, version: str | None, db_url: str) -> None:
-    """Print what the index knows of project NAME (or one VERSION of it) as JSON."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonld", "turtle", "nt"]),
+    default="json",
+    show_default=True,
+    help="json: the store's record; jsonld/turtle/nt: the crosswalk's linked-data graph.",
+)
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="Base URL of the IRIs in linked-data output.",
+)
+def show(name: str, version: str | None, db_url: str, fmt: str, base_url: str) -> None:
+    """Print what the index knows of project NAME (or one VERSION of it).
+
+    JSON by default (core metadata, files, hashes and per-file facts); with --format the
+    Codemeta/schema.org graph as JSON-LD, Turtle or N-Triples.
+    """
     store = _open(db_url)
     project = store.get_project(name)
     if project is None:
@@ -179,7 +197,17 @@ def show(name: str, version: str | None, db_url: str) -> None:
             raise click.ClickException(f"{project.name} has no version {version!r} (has: {known})")
         document = project_dict(project, (release,))
     store.close()
-    click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+    if fmt == "json":
+        click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+        return
+    from crosswalk import project_graph, release_graph, serialise
+
+    if version is None:
+        graph = project_graph(project, base_url)
+    else:
+        graph = release_graph(project, release, base_url)
+    sys.stdout.buffer.write(serialise(graph, fmt, indent=fmt == "jsonld"))
+    sys.stdout.buffer.flush()
 
 
 @main.command()

@@ -106,11 +106,26 @@ class Resolver:
             return Resource(
                 (path, "application/xml"), "application/xml", self.site.sitemap, None, False
             )
+        if path == "/_/vocab":
+            return self._vocab(accept, query)
         if path.startswith("/simple"):
             return self._simple(path, accept, query)
         if path.startswith("/project/"):
             return self._project(path, accept, query)
         return None
+
+    def _vocab(self, accept: str, query: str) -> Resource | Immediate:
+        from publisher.render import media
+
+        offers = ("text/html", "text/turtle")
+        chosen = media.negotiate(accept, _param(query, "format"), offers, PAGE_ALIASES)
+        if chosen is None:
+            return _not_acceptable(offers)
+        if chosen == "text/turtle":
+            return Resource(
+                ("/_/vocab", chosen), "text/turtle; charset=utf-8", self.site.vocab_turtle
+            )
+        return Resource(("/_/vocab", chosen), HTML, self.site.vocab_html)
 
     # -- /simple/ ---------------------------------------------------------------------------
 

@@ -131,6 +131,37 @@ def test_limits_from_the_command_line(tmp_path: Path) -> None:
 
 
 def test_help_everywhere(tmp_path: Path) -> None:
-    for verb in ("ingest", "show"):
+    for verb in ("ingest", "show", "serve", "build"):
         result = run(verb, "--help", cwd=tmp_path)
         assert result.returncode == 0 and "--db" in result.stdout
+    assert run("--help", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("fmt", ["jsonld", "turtle", "nt"])
+def test_show_linked_data_formats(indexed: Path, fmt: str) -> None:
+    from rdflib import Graph, Literal, URIRef
+
+    from crosswalk.jsonld import graph_from_jsonld
+
+    result = run(
+        "show", "attrs", "25.3.0", "--format", fmt, "--base-url", "https://x.org", cwd=indexed
+    )
+    assert result.returncode == 0, result.stderr
+    if fmt == "jsonld":
+        graph = graph_from_jsonld(json.loads(result.stdout))
+    else:
+        graph = Graph().parse(data=result.stdout, format=fmt)
+    release = URIRef("https://x.org/project/attrs/25.3.0/")
+    assert graph.value(release, URIRef("http://schema.org/version")) == Literal("25.3.0")
+
+
+def test_build_writes_a_static_site(indexed: Path, tmp_path: Path) -> None:
+    result = run("build", str(tmp_path / "site"), "--base-url", "https://x.org", cwd=indexed)
+    assert result.returncode == 0, result.stderr
+    assert "exported 19 projects" in result.stdout
+    site = tmp_path / "site"
+    assert (site / "simple" / "attrs" / "index.json").is_file()
+    assert (site / "project" / "attrs" / "25.3.0" / "codemeta.json").is_file()
+    assert "https://x.org/project/attrs/" in (site / "sitemap.xml").read_text()
+    refused = run("build", str(indexed), cwd=indexed)  # not an earlier export: left alone
+    assert refused.returncode != 0 and "Error" in refused.stderr

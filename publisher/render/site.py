@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from rdflib import Graph
+
+from crosswalk.contexts import CONTEXTS_DIR
 from publisher.render.environment import render
+from publisher.render.rdfa import node_views, prefix_attribute
 from publisher.store import Store
 
 __all__ = ["SiteRenderer"]
 
 LANDING_LIMIT = 500
+VOCAB_FILE = "ldindex-vocab.ttl"
 
 
 class SiteRenderer:
@@ -49,3 +54,17 @@ class SiteRenderer:
                 urls.append((f"{self.base}/project/{project}/", newest[project]))
             urls.append((f"{self.base}/project/{project}/{version}/", when.date().isoformat()))
         return render("sitemap.xml", urls=urls)
+
+    def vocab_turtle(self) -> bytes:
+        """The ldindex vocabulary as shipped (Turtle)."""
+        return (CONTEXTS_DIR / VOCAB_FILE).read_bytes()
+
+    def vocab_html(self) -> bytes:
+        """The vocabulary as a page, each term a block carrying its triples as RDFa."""
+        graph = Graph().parse(data=self.vocab_turtle(), format="turtle")
+        return render(
+            "vocab.html",
+            canonical=f"{self.base}/_/vocab",
+            nodes=node_views(graph),
+            prefixes=prefix_attribute(),
+        )

@@ -250,3 +250,14 @@ def test_pages_are_valid_html5(client, tmp_path) -> None:
         if m.get("type") == "error"
     ]
     assert not errors, "\n".join(errors[:20])
+
+
+def test_vocabulary_page_states_the_vocabulary(client, tmp_path) -> None:
+    turtle = client.get("/_/vocab", headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-type"] == "text/turtle; charset=utf-8"
+    vocab = Graph().parse(data=turtle.text, format="turtle")
+    ldx = Namespace("https://w3id.org/ldindex/vocab#")
+    assert (ldx.DistributionFile, None, None) in vocab
+    page = client.get("/_/vocab")
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert_same_graph(rdfa_graph(page.text, tmp_path), vocab, "/_/vocab")

@@ -33,6 +33,7 @@ PAGES = {
     "/": ("Landing page", ["site"]),
     "/robots.txt": ("robots.txt", ["site"]),
     "/sitemap.xml": ("Sitemap of every project and release page", ["site"]),
+    "/_/vocab": ("The ldindex vocabulary: HTML with RDFa, or Turtle by Accept", ["site"]),
     "/simple/": ("PEP 503/691 index of every project (HTML or JSON by Accept)", ["simple"]),
     "/simple/{name}/": ("PEP 503/691 project page: files, hashes, metadata links", ["simple"]),
     "/project/{name}/": ("Project page: HTML with RDFa, or JSON-LD/Turtle by Accept", ["pages"]),
