@@ -20,6 +20,7 @@ import orjson
 from crosswalk.names import canonicalize_name, normalise_version
 from publisher.render import site
 from publisher.render.pages import PageRenderer
+from publisher.search import SearchIndex
 from publisher.store import Store
 
 __all__ = ["Immediate", "Resolver", "Resource"]
@@ -63,6 +64,8 @@ PAGE_FORMATS = {
     "application/n-triples": "nt",
 }
 PAGE_OFFERS = tuple(PAGE_FORMATS)
+SEARCH_LIMIT = 100
+SEARCH_ALIASES = {"html": "text/html", "json": "application/json"}
 PAGE_ALIASES = {
     "html": "text/html",
     "jsonld": "application/ld+json",
@@ -94,6 +97,7 @@ class Resolver:
         self.base = base.rstrip("/")
         self.site = site.SiteRenderer(store, self.base)
         self.pages = PageRenderer(store, self.base)
+        self.search = SearchIndex(store)
 
     def __call__(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
         if path == "/":
@@ -106,6 +110,8 @@ class Resolver:
             return Resource(
                 (path, "application/xml"), "application/xml", self.site.sitemap, None, False
             )
+        if path.startswith("/_/search"):
+            return self._search(path, accept, query)
         if path == "/_/vocab":
             return self._vocab(accept, query)
         if path.startswith("/simple"):
@@ -113,6 +119,36 @@ class Resolver:
         if path.startswith("/project/"):
             return self._project(path, accept, query)
         return None
+
+    def _search(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
+        from publisher.render import media
+
+        if path == "/_/search":
+            return _redirect("/_/search/", query)
+        if path == "/_/search/all":
+            return Resource(
+                (path, "application/json"),
+                "application/json",
+                lambda: self.site.listing_json(self.search.listing()),
+                vary_accept=False,
+            )
+        if path != "/_/search/":
+            return None
+        offers = ("text/html", "application/json")
+        chosen = media.negotiate(accept, _param(query, "format"), offers, SEARCH_ALIASES)
+        if chosen is None:
+            return _not_acceptable(offers)
+        terms = (_param(query, "q") or "").strip()
+        limit = SEARCH_LIMIT
+
+        def render() -> bytes:
+            hits = self.search.search(terms, limit)
+            if chosen == "application/json":
+                return self.site.search_json(terms, hits)
+            return self.site.search_html(terms, hits, limit)
+
+        content_type = HTML if chosen == "text/html" else chosen
+        return Resource((f"{path}?q={terms}", chosen), content_type, render)
 
     def _vocab(self, accept: str, query: str) -> Resource | Immediate:
         from publisher.render import media

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import orjson
 from rdflib import Graph
 
 from crosswalk.contexts import CONTEXTS_DIR
 from publisher.render.environment import render
 from publisher.render.rdfa import node_views, prefix_attribute
-from publisher.store import Store
+from publisher.search import SearchHit
+from publisher.store import ProjectSummary, Store
 
 __all__ = ["SiteRenderer"]
 
@@ -68,3 +72,29 @@ class SiteRenderer:
             nodes=node_views(graph),
             prefixes=prefix_attribute(),
         )
+
+    def search_html(self, query: str, hits: Sequence[SearchHit], limit: int) -> bytes:
+        """Search results as an HTML5 table: one ``tbody > tr`` per project, name and summary."""
+        return render(
+            "search.html",
+            canonical=f"{self.base}/_/search/",
+            query=query,
+            hits=hits,
+            limit=limit,
+        )
+
+    def search_json(self, query: str, hits: Sequence[SearchHit]) -> bytes:
+        return orjson.dumps({"query": query, "results": [self._entry(h.project) for h in hits]})
+
+    def listing_json(self, projects: Sequence[ProjectSummary]) -> bytes:
+        """Every project's name and summary, for client-side search."""
+        return orjson.dumps({"projects": [self._entry(p) for p in projects]})
+
+    def _entry(self, p: ProjectSummary) -> dict[str, str | None]:
+        return {
+            "name": p.name,
+            "display_name": p.display_name,
+            "summary": p.summary,
+            "latest_version": p.latest_version,
+            "url": f"{self.base}/project/{p.name}/",
+        }

@@ -33,6 +33,8 @@ PAGES = {
     "/": ("Landing page", ["site"]),
     "/robots.txt": ("robots.txt", ["site"]),
     "/sitemap.xml": ("Sitemap of every project and release page", ["site"]),
+    "/_/search/": ("Search projects by name and summary (?q=): HTML table or JSON", ["search"]),
+    "/_/search/all": ("Every project's name and summary, for client-side search", ["search"]),
     "/_/vocab": ("The ldindex vocabulary: HTML with RDFa, or Turtle by Accept", ["site"]),
     "/simple/": ("PEP 503/691 index of every project (HTML or JSON by Accept)", ["simple"]),
     "/simple/{name}/": ("PEP 503/691 project page: files, hashes, metadata links", ["simple"]),
