@@ -259,11 +259,8 @@ def serve(
         access_log=access_log,
         loop="uvloop",
         http="httptools",
+        server_header=False,
     )
-
-
-if __name__ == "__main__":
-    main()
 
 
 @main.command()
@@ -305,3 +302,7 @@ def build(out_dir: Path, db_url: str, files_dir: Path | None, base_url: str) -> 
         f"{report.files} files, {report.metadata_files} metadata files, "
         f"{report.compressed} .gz, {report.bytes_written / 1e6:.1f} MB"
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -32,6 +32,7 @@ from publisher.store.base import (
     ProjectSummary,
     StoreError,
 )
+from publisher.store.changes import ChangeCounter
 
 __all__ = ["SQLiteStore"]
 
@@ -125,6 +126,8 @@ class SQLiteStore:
         self.url = f"sqlite:///{self.path}"
         self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._changes = ChangeCounter(self.path.with_name(f"{self.path.name}-changes"))
+        self._generation: tuple[int, int] | None = None
         self._migrate()
 
     # -- connections and schema -------------------------------------------------------------
@@ -233,7 +236,7 @@ class SQLiteStore:
             )
             db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
             db.execute("COMMIT")
-            self._local.generation = None  # data_version ignores this connection's own commits
+            self._changes.bump()  # after COMMIT, before the write is acknowledged
             return True
         except BaseException:
             if db.in_transaction:
@@ -283,16 +286,15 @@ class SQLiteStore:
 
     def generation(self, name: str | None = None) -> int:
         if name is None:
-            # PRAGMA data_version moves only when another connection commits: while it
-            # stands still, the counter read last time still holds, without a table read.
-            db = self._db
-            version = db.execute("PRAGMA data_version").fetchone()[0]
-            cached = getattr(self._local, "generation", None)
-            if cached is not None and cached[0] == version and not db.in_transaction:
+            # The shared change counter moves with every committed write: while it stands
+            # still, the generation read last time still holds, without a query.
+            hint = self._changes.read()
+            cached = self._generation
+            if cached is not None and cached[0] == hint:
                 return cached[1]
-            value = db.execute("SELECT value FROM store_meta WHERE key = 'generation'")
-            found = value.fetchone()[0]
-            self._local.generation = (version, found)
+            row = self._db.execute("SELECT value FROM store_meta WHERE key = 'generation'")
+            found = row.fetchone()[0]
+            self._generation = (hint, found)
             return found
         else:
             row = self._db.execute("SELECT generation FROM projects WHERE name = ?", (name,))

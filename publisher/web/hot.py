@@ -19,6 +19,8 @@ from publisher.routing import Immediate, Resource
 __all__ = ["HotReads"]
 
 Scope = MutableMapping[str, Any]
+MEMO_ENTRIES = 8192  # bound on each memo; cleared whole when full
+_UNRESOLVED = object()
 ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
 
 
@@ -48,6 +50,8 @@ class HotReads:
         self.cache = cache
         self.resolver = resolver
         self.cache_control = f"public, max-age={max_age}".encode()
+        self._resolved: dict[tuple[str, bytes, bytes], Resource | Immediate | None] = {}
+        self._prepared: dict[tuple[tuple[str, str], bytes], tuple[Rendering, dict, dict]] = {}
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -61,8 +65,7 @@ class HotReads:
                 accept_encoding = value
             elif name == b"if-none-match":
                 if_none_match = value
-        query = scope.get("query_string", b"").decode("latin-1")
-        target = self.resolver(scope["path"], accept.decode("latin-1"), query)
+        target = self._resolve(scope["path"], accept, scope.get("query_string", b""))
         if target is None:
             await self.app(scope, receive, send)
             return
@@ -75,7 +78,52 @@ class HotReads:
             if rendering is None:
                 await self.app(scope, receive, send)
                 return
+        if not if_none_match and scope["method"] == "GET":
+            start, body = self._prepared_messages(target.key, rendering, accept_encoding)
+            await send(start)
+            await send(body)
+            return
         await self._send(rendering, scope, send, accept_encoding.decode("latin-1"), if_none_match)
+
+    def _resolve(self, path: str, accept: bytes, query: bytes) -> Resource | Immediate | None:
+        """The resolver's answer, memoised: it depends on the request line and Accept alone."""
+        key = (path, accept, query)
+        target = self._resolved.get(key, _UNRESOLVED)
+        if target is _UNRESOLVED:
+            target = self.resolver(path, accept.decode("latin-1"), query.decode("latin-1"))
+            if len(self._resolved) >= MEMO_ENTRIES:
+                self._resolved.clear()
+            self._resolved[key] = target
+        return target
+
+    def _prepared_messages(
+        self, key: tuple[str, str], rendering: Rendering, accept_encoding: bytes
+    ) -> tuple[dict, dict]:
+        """The two ASGI messages of a plain 200 answer, built once per rendering and
+        encoding, and reused while the cache holds that same rendering."""
+        memo_key = (key, accept_encoding)
+        found = self._prepared.get(memo_key)
+        if found is not None and found[0] is rendering:
+            return found[1], found[2]
+        body, encoding = rendering.variant(accept_encoding.decode("latin-1"))
+        headers = [
+            *self._validators(rendering, encoding),
+            (b"content-type", rendering.media_type.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        if encoding is not None:
+            headers.append((b"content-encoding", encoding.encode()))
+        start = {"type": "http.response.start", "status": 200, "headers": headers}
+        message = {"type": "http.response.body", "body": body}
+        if len(self._prepared) >= MEMO_ENTRIES:
+            self._prepared.clear()
+        self._prepared[memo_key] = (rendering, start, message)
+        return start, message
+
+    def _validators(self, rendering: Rendering, encoding: str | None) -> list[tuple[bytes, bytes]]:
+        etag = rendering.etag if encoding is None else f'{rendering.etag[:-1]}-{encoding}"'
+        vary = b"Accept, Accept-Encoding" if rendering.vary_accept else b"Accept-Encoding"
+        return [(b"etag", etag.encode()), (b"cache-control", self.cache_control), (b"vary", vary)]
 
     def render(self, target: Resource) -> Rendering | None:
         """Render and cache a resource. The generation is read before the data, so a write
@@ -99,13 +147,7 @@ class HotReads:
         if_none_match: bytes,
     ) -> None:
         body, encoding = rendering.variant(accept_encoding)
-        etag = rendering.etag if encoding is None else f'{rendering.etag[:-1]}-{encoding}"'
-        vary = b"Accept, Accept-Encoding" if rendering.vary_accept else b"Accept-Encoding"
-        headers = [
-            (b"etag", etag.encode()),
-            (b"cache-control", self.cache_control),
-            (b"vary", vary),
-        ]
+        headers = self._validators(rendering, encoding)
         if _etag_matches(if_none_match, rendering.etag):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})

@@ -16,3 +16,29 @@ def test_openapi_description(live_server) -> None:
     assert "/files/{path}" in spec["paths"]
     assert "/simple/{name}/" in spec["paths"]
     assert httpx.get(f"{live_server.url}/docs").status_code == 200
+
+
+def test_a_write_by_another_process_is_seen_at_once(tmp_path) -> None:
+    """Pages cached by a 2-worker server reflect an ingest run by the CLI as soon as the CLI
+    has returned: every worker, every time."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import SHARED_ARTEFACTS, build_index, start_server, stop_server
+
+    source = tmp_path / "in"
+    source.mkdir()
+    shutil.copy(SHARED_ARTEFACTS / "six-1.16.0-py2.py3-none-any.whl", source)
+    data = build_index(tmp_path / "index", source)
+    server = start_server(data, workers=2)
+    try:
+        for _ in range(20):  # warm both workers' caches
+            assert "six-1.16.0.tar.gz" not in httpx.get(f"{server.url}/simple/six/").text
+        command = [sys.executable, "-m", "publisher.cli", "ingest", "--db", data.db_url]
+        command += ["--files", str(data.files_dir), str(SHARED_ARTEFACTS / "six-1.16.0.tar.gz")]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        for _ in range(20):
+            assert "six-1.16.0.tar.gz" in httpx.get(f"{server.url}/simple/six/").text
+    finally:
+        stop_server(server)
