@@ -54,7 +54,9 @@ __all__ = [
 MARKER = ".ldindex-export"
 # From a project's simple page (``simple/{name}/``) to the artefacts.
 SIMPLE_FILES_URL = "../../files"
-COMPRESSED_SUFFIXES = frozenset({".html", ".json", ".xml", ".txt", ".metadata", ".jsonld", ".ttl"})
+COMPRESSED_SUFFIXES = frozenset(
+    {".html", ".json", ".xml", ".txt", ".metadata", ".jsonld", ".ttl", ".css"}
+)
 
 Page = tuple[str, bytes]
 
@@ -123,6 +125,7 @@ def site_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable
     yield "index.html", site.landing()
     yield "sitemap.xml", site.sitemap()
     yield "robots.txt", site.robots()
+    yield "_/static/style.css", site.stylesheet()
 
 
 def _required(body: bytes | None) -> bytes:

@@ -102,6 +102,8 @@ class Resolver:
     def __call__(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
         if path == "/":
             return Resource(("/", HTML), HTML, self.site.landing, vary_accept=False)
+        if path == "/_/static/style.css":
+            return Resource((path, "text/css"), "text/css; charset=utf-8", self.site.stylesheet)
         if path == "/robots.txt":
             return Resource(
                 (path, "text/plain"), "text/plain; charset=utf-8", self.site.robots, None, False

@@ -148,7 +148,7 @@ def test_report(index: Index, tmp_path: Path) -> None:
     releases = sum(len(p.releases) for p in index.store.iter_projects())
     simple_pages = 2 * report.projects + 2
     linked_data = 2 * report.projects + 4 * releases  # project: html, jsonld; release: 4
-    assert report.pages == simple_pages + linked_data + 3  # landing, sitemap, robots
+    assert report.pages == simple_pages + linked_data + 4  # landing, sitemap, robots, css
     assert report.files == 43
     wheels = sum(1 for name in os.listdir(ARTEFACTS) if name.endswith(".whl"))
     assert report.metadata_files == wheels

@@ -117,8 +117,7 @@ class PageRenderer:
     @staticmethod
     def _data(graph: Graph, root: str, fmt: str) -> bytes:
         if fmt in ("jsonld", "codemeta"):
-            document = crosswalk_jsonld.to_jsonld(graph, frame_root=root)
-            return orjson.dumps(document, option=orjson.OPT_INDENT_2)
+            return orjson.dumps(crosswalk_jsonld.to_jsonld(graph, frame_root=root))
         return crosswalk_serialise(graph, fmt)
 
     # -- HTML -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import orjson
 from rdflib import Graph
 
 from crosswalk.contexts import CONTEXTS_DIR
-from publisher.render.environment import render
+from publisher.render.environment import environment, render
 from publisher.render.rdfa import node_views, prefix_attribute
 from publisher.search import SearchHit
 from publisher.store import ProjectSummary, Store
@@ -17,6 +17,7 @@ __all__ = ["SiteRenderer"]
 
 LANDING_LIMIT = 500
 VOCAB_FILE = "ldindex-vocab.ttl"
+STYLESHEET = "style.css"
 
 
 class SiteRenderer:
@@ -38,6 +39,10 @@ class SiteRenderer:
             projects=projects[:LANDING_LIMIT],
             truncated=len(projects) > LANDING_LIMIT,
         )
+
+    def stylesheet(self) -> bytes:
+        """The site's one stylesheet (kept out of the pages, so browsers cache it once)."""
+        return environment().get_template(STYLESHEET).render().encode()
 
     def robots(self) -> bytes:
         return (

@@ -136,3 +136,11 @@ def test_cache_invalidate_endpoint(client) -> None:
     response = client.post("/_/cache/invalidate?project=Six")
     # TestClient's peer address is "testclient", not loopback: refused
     assert response.status_code == 403
+
+
+def test_stylesheet_is_served_once_for_every_page(client) -> None:
+    page = client.get("/")
+    assert '<link rel="stylesheet" href="/_/static/style.css">' in page.text
+    css = client.get("/_/static/style.css")
+    assert css.headers["content-type"] == "text/css; charset=utf-8"
+    assert "font" in css.text and css.headers["etag"]
