@@ -3,7 +3,7 @@
 Generates about 1 GB of wheels and sdists with big members (random bytes that do not
 compress, and text that does) in a temporary directory, then, in one run and from a warm page
 cache: ``ldindex ingest`` into a fresh database (digests, archive checks, metadata read, blob
-copy and insert included), the same with ``--no-verify`` to show what member verification
+copy and insert included), the same with ``--verify-members`` to show what member verification
 costs, and ``md5sum``, ``sha1sum``, ``sha256sum``, ``b2sum`` each over the same files. The
 combined rate of the four tools is total bytes over the sum of their times; the target is
 ingest at two times that or more.
@@ -145,8 +145,8 @@ def main() -> int:
         _timed(["cat", *names])  # warm the page cache for every contender alike
         contenders = {
             "ldindex ingest": lambda: _ingest(ldindex, work, data, "ingest"),
-            "ldindex ingest --no-verify": lambda: _ingest(
-                ldindex, work, data, "noverify", "--no-verify"
+            "ldindex ingest --verify-members": lambda: _ingest(
+                ldindex, work, data, "verify", "--verify-members"
             ),
             **{tool: (lambda tool=tool: _timed([tool, *names])) for tool in TOOLS},
         }

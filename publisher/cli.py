@@ -86,9 +86,10 @@ def _open(db_url: str):
     help="Refuse members expanding more than this factor once over 4 MiB [50].",
 )
 @click.option(
-    "--no-verify",
+    "--verify-members",
     is_flag=True,
-    help="Skip checking every member's integrity (CRC); the metadata member is always checked.",
+    help="Also check every member's integrity (CRC), not only the archive's structure and "
+    "metadata member; slower.",
 )
 def ingest(
     paths: tuple[Path, ...],
@@ -101,7 +102,7 @@ def ingest(
     max_members: int | None,
     max_metadata_size: int | None,
     max_ratio: float | None,
-    no_verify: bool,
+    verify_members: bool,
 ) -> None:
     """Index wheels, sdists and legacy artefacts found in PATHS (files or directories).
 
@@ -122,7 +123,7 @@ def ingest(
         "max_metadata_size": max_metadata_size,
         "max_ratio": max_ratio,
     }
-    limits = replace(limits, verify=not no_verify, **{k: v for k, v in overrides.items() if v})
+    limits = replace(limits, verify=verify_members, **{k: v for k, v in overrides.items() if v})
     options = IngestOptions(limits=limits, variant=variant, comment=comment, workers=workers)
     store = _open(db_url)
     blobs = BlobStore(files_dir or default_files_dir(db_url))

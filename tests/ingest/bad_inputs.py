@@ -109,7 +109,8 @@ def _text(path: Path) -> Path:
 CASES = [
     BadInput("zip-bomb", _zip_bomb, r"expands [\d,]+x .*decompression bomb"),
     BadInput("tar-bomb", _tar_bomb, r"expands [\d,]+x .*decompression bomb"),
-    BadInput("tar-bomb-tail", _tar_gz_of_garbage_tail, r"decompression bomb"),
+    # the tail after the end-of-archive blocks is read (and bounded) only by --verify-members
+    BadInput("tar-bomb-tail", _tar_gz_of_garbage_tail, r"decompression bomb", {"verify": True}),
     BadInput(
         "truncated-zip",
         lambda d: _truncated(d, "attrs-25.3.0-py3-none-any.whl"),
@@ -120,7 +121,12 @@ CASES = [
         lambda d: _truncated(d, "six-1.16.0.tar.gz"),
         r"not a readable tar archive: .*(ended|truncated|EOF)",
     ),
-    BadInput("corrupt-member", _corrupt_member, r"'requests/models\.py' is corrupt"),
+    BadInput(
+        "corrupt-member",
+        _corrupt_member,
+        r"'requests/models\.py' is corrupt",
+        {"verify": True},
+    ),
     BadInput("wheel-without-metadata", _no_metadata, r"wheel has no \.dist-info/METADATA"),
     BadInput(
         "name-mismatch",

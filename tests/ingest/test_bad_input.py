@@ -30,9 +30,9 @@ def test_bad_input_fails_alone(index: Index, tmp_path: Path, case: BadInput) -> 
 
 
 def test_corrupt_member_passes_unverified(index: Index, tmp_path: Path) -> None:
-    """The member check is what catches it: with verification off the file goes in."""
+    """The member check is what catches it: without it (the default) the file goes in."""
     (case,) = [c for c in CASES if c.id == "corrupt-member"]
-    (outcome,) = index.run([case.build(tmp_path)], limits=Limits(verify=False))
+    (outcome,) = index.run([case.build(tmp_path)])
     assert outcome.status == "added"
 
 
