@@ -224,6 +224,13 @@ def show(name: str, version: str | None, db_url: str, fmt: str, base_url: str) -
 )
 @click.option("--cache-max-age", default=60, show_default=True, help="Cache-Control max-age (s).")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+@click.option(
+    "--server",
+    type=click.Choice(["granian", "uvicorn"]),
+    default="granian",
+    show_default=True,
+    help="ASGI server: granian (fastest here) or uvicorn.",
+)
 def serve(
     db_url: str,
     files_dir: Path | None,
@@ -233,13 +240,12 @@ def serve(
     base_url: str | None,
     cache_max_age: int,
     access_log: bool,
+    server: str,
 ) -> None:
     """Serve the index over HTTP: simple API, pages, JSON-LD, files (OpenAPI at /docs)."""
     import os
 
-    import uvicorn
-
-    from publisher.web import Settings
+    from publisher.web import Settings, servers
 
     settings = Settings(
         db_url=db_url,
@@ -250,18 +256,7 @@ def serve(
     _open(db_url).close()  # fail fast, with a clear message, on a bad URL or schema
     os.environ.update(settings.to_env())
     click.echo(f"serving {db_url} on http://{host}:{port} (base URL {settings.base})", err=True)
-    uvicorn.run(
-        "publisher.web:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info" if access_log else "warning",
-        access_log=access_log,
-        loop="uvloop",
-        http="httptools",
-        server_header=False,
-    )
+    servers.run(settings, host, port, workers, server, access_log)
 
 
 @main.command()

@@ -11,6 +11,20 @@ def test_serve_answers_over_tcp(live_server) -> None:
     assert f"{live_server.url}/files/" in response.text
 
 
+def test_serve_under_uvicorn(shared_index) -> None:
+    from tests.conftest import start_server, stop_server
+
+    server = start_server(shared_index, workers=1, server="uvicorn")
+    try:
+        page = httpx.get(f"{server.url}/simple/attrs/", headers={"Accept-Encoding": "gzip"})
+        assert page.status_code == 200 and page.headers["content-encoding"] == "gzip"
+        assert httpx.get(f"{server.url}/project/attrs/25.3.0/codemeta.json").json()["name"]
+        wheel = httpx.get(f"{server.url}/files/nothing.whl")
+        assert wheel.status_code == 404
+    finally:
+        stop_server(server)
+
+
 def test_openapi_description(live_server) -> None:
     spec = httpx.get(f"{live_server.url}/openapi.json").json()
     assert "/files/{path}" in spec["paths"]

@@ -17,6 +17,9 @@ router = APIRouter(tags=["administration"])
 
 
 def _is_loopback(request: Request) -> bool:
+    """A client on this machine, not one relayed by a proxy running here."""
+    if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
+        return False
     host = request.client.host if request.client else ""
     try:
         return ipaddress.ip_address(host).is_loopback
