@@ -14,7 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .served import Site, client_env, free_port, wait_for_port
+from tests.conftest import free_port
+
+from .served import Site, client_env, wait_for_port
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "nginx.conf"
 PIP_ACCEPT = (
