@@ -1,10 +1,11 @@
 """Pre-rendered responses: rendered once, compressed once, served as bytes until a write.
 
-An entry is keyed by (path, media type) and remembers the generation of the project it
-shows (or of the whole store, for pages listing every project). Each lookup first asks the
-store whether anything was written since the last look (one cheap query); if so, entries
-whose generation moved are dropped. So no page outlives an acknowledged write, in this
-process or in any other process sharing the database.
+An entry is keyed by (path, media type) and names the project it shows (None for pages
+listing every project). Each lookup first asks the store for its write counter (a memory
+read, see ``publisher.store.changes``); when it has moved, the entries of the projects
+written since, and every site-wide entry, are dropped. A rendering carries the counter read
+before its data was, and is not kept if a write landed while it was being made. So no page
+outlives an acknowledged write, in this process or any other sharing the database.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from publisher.store import Store
 
 __all__ = ["Rendering", "ResponseCache", "make_rendering"]
 
@@ -38,6 +40,11 @@ class Rendering:
     project: str | None = None
     generation: int = 0
     vary_accept: bool = True
+
+    @property
+    def weight(self) -> int:
+        """Bytes held: the body and its compressed variants."""
+        return len(self.body) + len(self.gzip or b"") + len(self.br or b"")
 
     def variant(self, accept_encoding: str) -> tuple[bytes, str | None]:
         """The body to send for an Accept-Encoding header, and its Content-Encoding."""
@@ -66,75 +73,82 @@ def make_rendering(
 
 
 class ResponseCache:
-    """A bounded LRU of renderings, invalidated by the store's generation counters.
+    """An LRU of renderings bounded by entries and bytes, kept true to one store."""
 
-    ``store_generation`` returns the store-wide write counter; ``project_generations`` the
-    per-project counters (called only when the store-wide one moved).
-    """
-
-    def __init__(
-        self,
-        store_generation: Callable[[], int],
-        project_generations: Callable[[], dict[str, int]],
-        max_entries: int = 20_000,
-    ) -> None:
-        self._store_generation = store_generation
-        self._project_generations = project_generations
+    def __init__(self, store: Store, max_entries: int = 20_000, max_bytes: int = 256 << 20) -> None:
+        self._store = store
         self._entries: OrderedDict[tuple[str, str], Rendering] = OrderedDict()
         self._max = max_entries
-        self._seen = store_generation()
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._seen = store.generation()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def current_generation(self, project: str | None) -> int:
-        """The generation a rendering made now should carry."""
-        if project is None:
-            return self._store_generation()
-        return self._project_generations().get(project, 0)
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def current_generation(self) -> int:
+        """The write counter a rendering started now carries (read it before the data)."""
+        return self._store.generation()
 
     def get(self, key: tuple[str, str]) -> Rendering | None:
         self.refresh()
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-        return entry
-
-    def put(self, key: tuple[str, str], rendering: Rendering) -> None:
         with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[str, str], rendering: Rendering) -> bool:
+        """Keep a rendering unless a write landed since it began; return whether kept."""
+        self.refresh()
+        with self._lock:
+            if rendering.generation != self._seen:
+                return False
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._bytes -= previous.weight
             self._entries[key] = rendering
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+            self._bytes += rendering.weight
+            while len(self._entries) > 1 and (
+                len(self._entries) > self._max or self._bytes > self._max_bytes
+            ):
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.weight
+            return True
 
     def refresh(self) -> None:
-        """Drop entries made before a write that has happened since the last look."""
-        now = self._store_generation()
+        """Drop what writes since the last look made stale: their projects' entries and
+        every site-wide entry."""
+        now = self._store.generation()
         if now == self._seen:
             return
-        generations = self._project_generations()
         with self._lock:
+            if now == self._seen:
+                return
+            changed = set(self._store.changed_since(self._seen))
             self._seen = now
-            stale = [
-                key
-                for key, entry in self._entries.items()
-                if (entry.project is None and entry.generation != now)
-                or (
-                    entry.project is not None and generations.get(entry.project) != entry.generation
-                )
-            ]
-            for key in stale:
-                del self._entries[key]
+            self._drop(
+                [k for k, e in self._entries.items() if e.project in changed or not e.project]
+            )
 
     def invalidate(self, project: str | None = None) -> int:
-        """Drop every entry (``project=None``) or those of one project; return how many."""
+        """Drop every entry (``project=None``) or those of one project and the site-wide
+        ones; return how many."""
         with self._lock:
             if project is None:
                 dropped = len(self._entries)
                 self._entries.clear()
+                self._bytes = 0
                 return dropped
             stale = [k for k, e in self._entries.items() if e.project in (project, None)]
-            for key in stale:
-                del self._entries[key]
+            self._drop(stale)
             return len(stale)
+
+    def _drop(self, keys: list[tuple[str, str]]) -> None:
+        for key in keys:
+            self._bytes -= self._entries.pop(key).weight

@@ -90,11 +90,11 @@ class Store(Protocol):
         """The exact core-metadata bytes of a file (served per PEP 658), if kept."""
 
     def generation(self, name: str | None = None) -> int:
-        """A counter every write bumps: of one project, or of the whole store. Cheap enough
-        to ask on every request."""
+        """The store-wide write counter (cheap enough to ask on every request), or its value
+        at one project's last write (0 for an unknown project)."""
 
-    def generations(self) -> dict[str, int]:
-        """Every project's generation counter, keyed by normalised name."""
+    def changed_since(self, generation: int) -> list[str]:
+        """Normalised names of the projects written after store generation ``generation``."""
 
     def iter_projects(self) -> Iterable[Project]:
         """Every project with releases and files, in name order."""

@@ -2,7 +2,8 @@
 
 Schema (version 1):
 
-- ``projects``: one row per normalised name; ``generation`` counts writes (cache keys).
+- ``projects``: one row per normalised name; ``generation`` is the store-wide write counter
+  at the project's last write, so "what changed since N" is one indexed query.
 - ``releases``: one row per (project, version in PEP 440 normal form); ``metadata`` is the
   core metadata as JSON in RawMetadata shape, taken from the best-ranked file.
 - ``files``: one row per artefact; digests, per-file facts (JSON), exact core-metadata bytes.
@@ -94,6 +95,7 @@ CREATE TABLE file_tags (
 );
 CREATE INDEX file_tags_filename ON file_tags(filename);
 CREATE INDEX file_tags_platform ON file_tags(platform, interpreter);
+CREATE INDEX projects_generation ON projects(generation);
 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO store_meta VALUES ('generation', 0);
 """
@@ -231,10 +233,12 @@ class SQLiteStore:
                 [(f.filename, *tag.split("-")) for tag in f.tags],
             )
             self._update_latest(db, f.project)
-            db.execute(
-                "UPDATE projects SET generation = generation + 1 WHERE name = ?", (f.project,)
-            )
             db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
+            db.execute(
+                "UPDATE projects SET generation = "
+                "(SELECT value FROM store_meta WHERE key = 'generation') WHERE name = ?",
+                (f.project,),
+            )
             db.execute("COMMIT")
             self._changes.bump()  # after COMMIT, before the write is acknowledged
             return True
@@ -301,8 +305,9 @@ class SQLiteStore:
         found = row.fetchone()
         return found[0] if found else 0
 
-    def generations(self) -> dict[str, int]:
-        return dict(self._db.execute("SELECT name, generation FROM projects").fetchall())
+    def changed_since(self, generation: int) -> list[str]:
+        rows = self._db.execute("SELECT name FROM projects WHERE generation > ?", (generation,))
+        return [r[0] for r in rows]
 
     def get_project(self, name: str) -> Project | None:
         from packaging.utils import canonicalize_name

@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None) -> HotReads:
     """Build the application: cached hot reads in front of a FastAPI app (OpenAPI at /docs)."""
     settings = settings or Settings()
     store = open_store(settings.db_url)
-    cache = ResponseCache(store.generation, store.generations, settings.cache_entries)
+    cache = ResponseCache(store, settings.cache_entries, settings.cache_bytes)
     state = AppState(settings, store, BlobStore(settings.files_root), cache)
 
     @asynccontextmanager

@@ -126,9 +126,9 @@ class HotReads:
         return [(b"etag", etag.encode()), (b"cache-control", self.cache_control), (b"vary", vary)]
 
     def render(self, target: Resource) -> Rendering | None:
-        """Render and cache a resource. The generation is read before the data, so a write
-        that lands during rendering makes the entry stale at once rather than never."""
-        generation = self.cache.current_generation(target.project)
+        """Render and cache a resource. The write counter is read before the data, so a
+        rendering that a write overtook is served once and not kept."""
+        generation = self.cache.current_generation()
         body = target.render()
         if body is None:
             return None

@@ -20,6 +20,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     cache_max_age: int = 60
     cache_entries: int = 20_000
+    cache_bytes: int = 256 << 20
 
     @property
     def files_root(self) -> Path:

@@ -146,11 +146,15 @@ def test_generation_counts_writes(store: Store) -> None:
     store.add_file(new_file(WHEEL))
     store.add_file(new_file("other-2.0.tar.gz", "other", "2.0", "sdist", "f" * 64, 2))
     assert store.generation() == start + 2
-    assert store.generation("demo") == 1
-    assert store.generation("other") == 1
+    assert store.generation("demo") == start + 1
+    assert store.generation("other") == start + 2
+    assert sorted(store.changed_since(start)) == ["demo", "other"]
+    assert store.changed_since(start + 1) == ["other"]
     store.add_file(new_file("demo-2.0.tar.gz", "demo", "2.0", "sdist", "9" * 64, 2))
-    assert store.generation("demo") == 2
-    assert store.get_project("demo").generation == 2
+    assert store.generation("demo") == start + 3
+    assert store.get_project("demo").generation == start + 3
+    assert store.changed_since(start + 2) == ["demo"]
+    assert store.changed_since(store.generation()) == []
 
 
 def test_iter_projects_in_name_order_with_releases(store: Store) -> None:
