@@ -263,3 +263,18 @@ def test_vocabulary_page_states_the_vocabulary(client, tmp_path) -> None:
     page = client.get("/_/vocab")
     assert page.headers["content-type"] == "text/html; charset=utf-8"
     assert_same_graph(rdfa_graph(page.text, tmp_path), vocab, "/_/vocab")
+
+
+def test_every_data_response_parses(client, shared_index) -> None:
+    """rdflib reads every Turtle and N-Triples response, pyld+rdflib every JSON-LD one."""
+    for path in page_paths(shared_index.db_url):
+        turtle = client.get(path, headers={"Accept": "text/turtle"})
+        nt = client.get(path, headers={"Accept": "application/n-triples"})
+        jsonld = client.get(path, headers={"Accept": "application/ld+json"})
+        graphs = [
+            Graph().parse(data=turtle.text, format="turtle"),
+            Graph().parse(data=nt.text, format="nt"),
+            graph_from_jsonld(jsonld.json()),
+        ]
+        assert all(len(g) > 5 for g in graphs), path
+        assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2]), path
