@@ -11,6 +11,8 @@ throughput, so it is opt-in (``ldindex ingest --verify-members``).
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import lzma
 import re
 import stat
@@ -19,6 +21,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 __all__ = ["ArchiveError", "Limits", "read_metadata_member"]
 
@@ -207,12 +210,67 @@ def _tar_compression(path: Path) -> str:
     return next((kind for magic, kind in TAR_MAGIC if head.startswith(magic)), "")
 
 
+class _BoundedStream:
+    """A decompressed stream that refuses to go past ``limit`` bytes, checked before each
+    read is made, so tar headers that declare huge extended data (PAX, GNU long names)
+    cannot make tarfile allocate it."""
+
+    def __init__(self, stream: BinaryIO, limit: int, compressed_size: int) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._compressed = compressed_size
+
+    def _check(self, end: int) -> None:
+        if end > self._limit:
+            raise ArchiveError(
+                f"decompresses past {self._limit:,} bytes from {self._compressed:,}: "
+                "possible decompression bomb"
+            )
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = self._limit - self._stream.tell() + 1
+        self._check(self._stream.tell() + size if size > MiB else self._stream.tell())
+        data = self._stream.read(size)
+        self._check(self._stream.tell())
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        target = offset if whence == 0 else self._stream.tell() + offset
+        if whence not in (0, 1):
+            raise OSError("only absolute and relative seeks")
+        self._check(target)
+        return self._stream.seek(target)
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+
+def _decompressed(raw: BinaryIO, kind: str) -> BinaryIO:
+    if kind == "gz":
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    if kind == "bz2":
+        return bz2.BZ2File(raw)
+    if kind == "xz":
+        return lzma.LZMAFile(raw)
+    return raw
+
+
 def _read_tar(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataMember | None:
     compressed_size = path.stat().st_size
-    candidates: dict[str, bytes] = {}
+    bound = min(
+        limits.max_total_size, int(limits.max_ratio * compressed_size) + limits.ratio_threshold
+    )
+    best: MetadataMember | None = None
     declared = 0
     try:
-        with tarfile.open(path, mode=f"r:{_tar_compression(path)}") as archive:
+        with (
+            path.open("rb") as raw,
+            _decompressed(raw, _tar_compression(path)) as plain,
+            tarfile.open(
+                fileobj=_BoundedStream(plain, bound, compressed_size), mode="r:"
+            ) as archive,  # type: ignore[arg-type]
+        ):
             count = 0
             while (member := archive.next()) is not None:
                 count += 1
@@ -235,16 +293,16 @@ def _read_tar(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataM
                             f"metadata member {member.name!r} is over the "
                             f"{limits.max_metadata_size:,}-byte limit"
                         )
-                    stream = archive.extractfile(member)
-                    if stream is not None:
-                        candidates[member.name] = _read_capped(
-                            stream, member.name, limits.max_metadata_size
-                        )
-            if limits.verify and archive.fileobj is not None:
+                    # the shallowest PKG-INFO is the sdist's own; only it is kept in memory
+                    if best is None or len(member.name) < len(best.name):
+                        found = archive.extractfile(member)
+                        if found is not None:
+                            data = _read_capped(found, member.name, limits.max_metadata_size)
+                            best = MetadataMember(member.name, data)
+            if limits.verify:
                 _drain_tail(archive.fileobj, compressed_size, limits)
     except ArchiveError:
         raise
     except (*CORRUPT, ValueError) as exc:
         raise ArchiveError(f"not a readable tar archive: {exc}") from exc
-    chosen = _choose(sorted(candidates, key=len), "")
-    return MetadataMember(chosen, candidates[chosen]) if chosen else None
+    return best

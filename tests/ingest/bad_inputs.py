@@ -60,6 +60,20 @@ def _tar_bomb(directory: Path) -> Path:
     return write_sdist(directory, "tbomb", members=[("tbomb-1.0/zeros.bin", bytes(20 * MiB))])
 
 
+def _pax_bomb(directory: Path) -> Path:
+    """A small .tar.gz whose one PAX header declares 64 MiB of extended data (zeros)."""
+    info = tarfile.TarInfo("pax-1.0/PKG-INFO")
+    raw = bytearray(info.tobuf(tarfile.USTAR_FORMAT))
+    header = tarfile.TarInfo("././@PaxHeader")
+    header.type = tarfile.XHDTYPE
+    header.size = 64 * MiB
+    blob = header.tobuf(tarfile.USTAR_FORMAT) + bytes(64 * MiB) + bytes(raw)
+    target = directory / "pax-1.0.tar.gz"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    target.write_bytes(compressor.compress(blob) + compressor.flush())
+    return target
+
+
 def _special_tar(directory: Path, name: str, kind: bytes, member: str = "") -> Path:
     info = tarfile.TarInfo(member or f"{name}-1.0/special")
     info.type = kind
@@ -109,6 +123,7 @@ def _text(path: Path) -> Path:
 CASES = [
     BadInput("zip-bomb", _zip_bomb, r"expands [\d,]+x .*decompression bomb"),
     BadInput("tar-bomb", _tar_bomb, r"expands [\d,]+x .*decompression bomb"),
+    BadInput("pax-header-bomb", _pax_bomb, r"decompresses past [\d,]+ bytes .*bomb"),
     # the tail after the end-of-archive blocks is read (and bounded) only by --verify-members
     BadInput("tar-bomb-tail", _tar_gz_of_garbage_tail, r"decompression bomb", {"verify": True}),
     BadInput(
