@@ -83,11 +83,6 @@ class DistributionFile:
     yanked_reason: str | None = None
 
     @property
-    def has_metadata_file(self) -> bool:
-        """Whether the exact core-metadata bytes are kept (served per PEP 658)."""
-        return self.metadata_sha256 is not None
-
-    @property
     def os(self) -> tuple[str, ...]:
         """The operating-system families the file runs on, in tag order, without repeats."""
         return tuple(dict.fromkeys(p.os for p in self.platforms))

@@ -14,7 +14,7 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from publisher.store import Store
 
@@ -40,6 +40,11 @@ class Rendering:
     project: str | None = None
     generation: int = 0
     vary_accept: bool = True
+    # ASGI messages a server built for this rendering, keyed by content coding; they live
+    # and die with the rendering, inside the cache's bounds.
+    messages: dict[str | None, tuple[dict, dict]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def weight(self) -> int:
@@ -125,10 +130,10 @@ class ResponseCache:
         """Drop what writes since the last look made stale: their projects' entries and
         every site-wide entry."""
         now = self._store.generation()
-        if now == self._seen:
+        if now <= self._seen:
             return
         with self._lock:
-            if now == self._seen:
+            if now <= self._seen:  # another thread got here first
                 return
             changed = set(self._store.changed_since(self._seen))
             self._seen = now

@@ -13,23 +13,27 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import orjson
 
 from crosswalk.names import canonicalize_name, normalise_version
 from publisher.render import site
 from publisher.render.pages import PageRenderer
-from publisher.search import SearchIndex
+from publisher.search import MAX_QUERY, SearchIndex, search_terms
 from publisher.store import Store
 
 __all__ = ["Immediate", "Resolver", "Resource"]
 
 HTML = "text/html; charset=utf-8"
 
-_SIMPLE_PROJECT = re.compile(r"^/simple/([^/]+)(/?)$")
-_PROJECT = re.compile(r"^/project/([^/]+)(/?)$")
-_RELEASE = re.compile(r"^/project/([^/]+)/([^/]+?)(/?)(codemeta\.json)?$")
+# Names and versions as ingest admits them (publisher.ingest.metadata.check_publishable),
+# before normalisation; any other path segment names nothing here (404).
+_NAME = r"([A-Za-z0-9._-]+)"
+_VERSION = r"([A-Za-z0-9._+!-]+?)"
+_SIMPLE_PROJECT = re.compile(rf"^/simple/{_NAME}(/?)$")
+_PROJECT = re.compile(rf"^/project/{_NAME}(/?)$")
+_RELEASE = re.compile(rf"^/project/{_NAME}/{_VERSION}(/?)(codemeta\.json)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,7 @@ PAGE_ALIASES = {
 
 
 def _redirect(location: str, query: str) -> Immediate:
-    target = f"{location}?{query}" if query else location
+    target = f"{quote(location)}?{quote(query, safe='=&%+:/;,')}" if query else quote(location)
     body = orjson.dumps({"error": "moved permanently", "location": target, "status": 301})
     return Immediate(301, body, headers=((b"location", target.encode()),))
 
@@ -140,7 +144,7 @@ class Resolver:
         chosen = media.negotiate(accept, _param(query, "format"), offers, SEARCH_ALIASES)
         if chosen is None:
             return _not_acceptable(offers)
-        terms = (_param(query, "q") or "").strip()
+        terms = " ".join(search_terms((_param(query, "q") or "")[:MAX_QUERY]))
         limit = SEARCH_LIMIT
 
         def render() -> bytes:

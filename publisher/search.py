@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from crosswalk.names import canonicalize_name
 from publisher.store import ProjectSummary, Store
 
-__all__ = ["SearchHit", "SearchIndex", "search_terms"]
+__all__ = ["MAX_QUERY", "SearchHit", "SearchIndex", "search_terms"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_QUERY = 200

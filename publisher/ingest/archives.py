@@ -108,10 +108,11 @@ def _check_name(name: str) -> None:
         raise ArchiveError(f"member {name!r} escapes the archive with '..'")
 
 
-def _check_ratio(name: str, declared: int, compressed: int, limits: Limits) -> None:
+def _check_ratio(subject: str, declared: int, compressed: int, limits: Limits) -> None:
+    """Refuse ``subject`` (a member, or the archive) expanding past the ratio limit."""
     if declared > limits.ratio_threshold and declared > limits.max_ratio * max(compressed, 1):
         raise ArchiveError(
-            f"member {name!r} expands {declared / max(compressed, 1):,.0f}x "
+            f"{subject} expands {declared / max(compressed, 1):,.0f}x "
             f"(limit {limits.max_ratio:g}x): possible decompression bomb"
         )
 
@@ -136,7 +137,7 @@ def _drain_tail(stream, compressed_size: int, limits: Limits) -> None:
     same ratio bound as the members (a bomb can hide after the end-of-archive blocks)."""
     try:
         while stream.read(MiB):
-            _check_ratio("(archive tail)", stream.tell(), compressed_size, limits)
+            _check_ratio("the archive's tail", stream.tell(), compressed_size, limits)
     except CORRUPT as exc:
         raise ArchiveError(f"compressed stream is corrupt or truncated: {exc}") from exc
 
@@ -173,10 +174,12 @@ def _read_zip(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataM
                 raise ArchiveError(f"member {info.filename!r} is a device or special file")
             if info.flag_bits & 0x1:
                 raise ArchiveError(f"member {info.filename!r} is encrypted")
-            _check_ratio(info.filename, info.file_size, info.compress_size, limits)
+            _check_ratio(f"member {info.filename!r}", info.file_size, info.compress_size, limits)
             total += info.file_size
             if total > limits.max_total_size:
                 raise ArchiveError(f"members total over {limits.max_total_size:,} bytes")
+        # many members each under the per-member threshold can still add up to a bomb
+        _check_ratio("the archive", total, path.stat().st_size, limits)
         names = [i.filename for i in infos if not i.is_dir() and pattern.match(i.filename)]
         # A wheel holds one .dist-info; an sdist's PKG-INFO is the shallowest one.
         chosen = _choose(sorted(names, key=len), "wheel" if "dist-info" in pattern.pattern else "")
@@ -284,7 +287,7 @@ def _read_tar(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataM
                 if member.issparse():
                     raise ArchiveError(f"member {member.name!r} is a sparse file")
                 declared += member.size
-                _check_ratio("(whole archive)", declared, compressed_size, limits)
+                _check_ratio("the archive", declared, compressed_size, limits)
                 if declared > limits.max_total_size:
                     raise ArchiveError(f"members total over {limits.max_total_size:,} bytes")
                 if member.isfile() and pattern.match(member.name):

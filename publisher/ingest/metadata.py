@@ -4,6 +4,7 @@ validation whose failures become warnings naming the field, so nothing that pars
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,19 @@ from packaging.version import InvalidVersion, Version
 
 from crosswalk.names import normalise_version
 
-__all__ = ["CoreMetadata", "MetadataError", "check_identity", "parse_core_metadata"]
+__all__ = [
+    "CoreMetadata",
+    "MetadataError",
+    "check_identity",
+    "check_publishable",
+    "parse_core_metadata",
+]
+
+# What names and versions may look like once indexed: they become URL path segments, file
+# paths of the static export and IRIs. Normalised PEP 508 names; PEP 440 versions and the
+# legacy versions PyPI holds (letters, digits, . _ + ! -), never "." or "..".
+_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+!-]*$")
 
 
 class MetadataError(ValueError):
@@ -116,3 +129,11 @@ def check_identity(metadata: CoreMetadata, name: str, version: str, filename: st
         raise MetadataError(
             f"metadata Version {metadata.version!r} does not match the filename's {version!r}"
         )
+
+
+def check_publishable(name: str, version: str) -> None:
+    """Refuse a normalised name or a version that could not be a safe URL path segment."""
+    if not _NAME.match(name):
+        raise MetadataError(f"project name {name!r} is not a valid PEP 508 name")
+    if not _VERSION.match(version):
+        raise MetadataError(f"version {version!r} has characters no version may have")

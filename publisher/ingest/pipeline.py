@@ -36,7 +36,12 @@ from publisher.ingest.filenames import (
     is_artefact,
     parse_artefact_filename,
 )
-from publisher.ingest.metadata import MetadataError, check_identity, parse_core_metadata
+from publisher.ingest.metadata import (
+    MetadataError,
+    check_identity,
+    check_publishable,
+    parse_core_metadata,
+)
 from publisher.store import NewFile, Store
 
 __all__ = ["IngestOptions", "Outcome", "find_artefacts", "ingest"]
@@ -175,8 +180,12 @@ def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | 
     """Read, hash, check and describe one file. Runs on a worker thread; touches no store."""
     try:
         artefact = parse_artefact_filename(path.name)
+        # its name and version become URL segments and export paths: refuse unsafe ones early
+        check_publishable(artefact.name, normalise_version(artefact.version))
     except UnrecognisedFilename as exc:
         raise IngestError(str(exc).removeprefix(f"{path.name}: ")) from exc
+    except MetadataError as exc:
+        raise IngestError(str(exc)) from exc
     limits = options.limits
     if path.exists() and not path.is_file():
         raise IngestError("not a regular file")

@@ -7,6 +7,8 @@ parameter, which takes precedence) with q-values and wildcards, RFC 9110 style.
 
 from __future__ import annotations
 
+import math
+
 __all__ = [
     "HTML",
     "JSON",
@@ -85,7 +87,8 @@ def _parse(header: str, aliases: dict[str, str]) -> list[tuple[str, float]]:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
                 try:
-                    q = min(max(float(value.strip()), 0.0), 1.0)
+                    q = float(value.strip())
+                    q = min(max(q, 0.0), 1.0) if math.isfinite(q) else 0.0
                 except ValueError:
                     q = 0.0
         ranges.append((media, q))

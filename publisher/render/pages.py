@@ -15,9 +15,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from rdflib import Graph, URIRef
 
 from crosswalk import jsonld as crosswalk_jsonld
-from crosswalk import mapping
+from crosswalk import mapping, vocab
 from crosswalk import serialise as crosswalk_serialise
-from crosswalk.names import canonicalize_name, normalise_version
+from crosswalk.names import normalise_version
 from crosswalk.records import DistributionFile, Project, Release
 from publisher.render.description import render_description
 from publisher.render.environment import render
@@ -92,10 +92,10 @@ class PageRenderer:
         return (project, release) if release else None
 
     def release_iri(self, name: str, version: str) -> str:
-        return f"{self.base}/project/{canonicalize_name(name)}/{version}/"
+        return str(vocab.release_iri(self.base, name, version))
 
     def project_iri(self, name: str) -> str:
-        return f"{self.base}/project/{canonicalize_name(name)}/"
+        return str(vocab.project_iri(self.base, name))
 
     # -- data documents ---------------------------------------------------------------------
 
@@ -130,7 +130,7 @@ class PageRenderer:
         iri = self.release_iri(project.name, release.version)
         graph = html_safe(mapping.release_graph(project, release, self.base))
         with_software_application(graph, release, iri)
-        file_iris = {f"{self.base}/files/{f.url_path}": f for f in release.files}
+        file_iris = {str(vocab.file_iri(self.base, f.url_path)): f for f in release.files}
         views = node_views(graph, order=[URIRef(iri)])
         by_about = {v.about: v for v in views}
         parts = _parts_of(views, list(file_iris))

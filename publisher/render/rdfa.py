@@ -75,10 +75,6 @@ class Value:
     datatype: str | None = None
     lang: str | None = None
 
-    @property
-    def is_literal(self) -> bool:
-        return self.kind == "literal"
-
 
 @dataclass(slots=True)
 class NodeView:

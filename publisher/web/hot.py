@@ -19,7 +19,7 @@ from publisher.routing import Immediate, Resource
 __all__ = ["HotReads"]
 
 Scope = MutableMapping[str, Any]
-MEMO_ENTRIES = 8192  # bound on each memo; cleared whole when full
+MEMO_ENTRIES = 8192  # bound on the resolution memo; cleared whole when full
 _UNRESOLVED = object()
 ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
 
@@ -51,7 +51,6 @@ class HotReads:
         self.resolver = resolver
         self.cache_control = f"public, max-age={max_age}".encode()
         self._resolved: dict[tuple[str, bytes, bytes], Resource | Immediate | None] = {}
-        self._prepared: dict[tuple[tuple[str, str], bytes], tuple[Rendering, dict, dict]] = {}
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -79,7 +78,7 @@ class HotReads:
                 await self.app(scope, receive, send)
                 return
         if not if_none_match and scope["method"] == "GET":
-            start, body = self._prepared_messages(target.key, rendering, accept_encoding)
+            start, body = self._prepared_messages(rendering, accept_encoding)
             await send(start)
             await send(body)
             return
@@ -96,16 +95,13 @@ class HotReads:
             self._resolved[key] = target
         return target
 
-    def _prepared_messages(
-        self, key: tuple[str, str], rendering: Rendering, accept_encoding: bytes
-    ) -> tuple[dict, dict]:
+    def _prepared_messages(self, rendering: Rendering, accept_encoding: bytes) -> tuple[dict, dict]:
         """The two ASGI messages of a plain 200 answer, built once per rendering and
-        encoding, and reused while the cache holds that same rendering."""
-        memo_key = (key, accept_encoding)
-        found = self._prepared.get(memo_key)
-        if found is not None and found[0] is rendering:
-            return found[1], found[2]
+        content coding, and kept on the rendering while the cache holds it."""
         body, encoding = rendering.variant(accept_encoding.decode("latin-1"))
+        found = rendering.messages.get(encoding)
+        if found is not None:
+            return found
         headers = [
             *self._validators(rendering, encoding),
             (b"content-type", rendering.media_type.encode()),
@@ -114,11 +110,9 @@ class HotReads:
         if encoding is not None:
             headers.append((b"content-encoding", encoding.encode()))
         start = {"type": "http.response.start", "status": 200, "headers": headers}
-        message = {"type": "http.response.body", "body": body}
-        if len(self._prepared) >= MEMO_ENTRIES:
-            self._prepared.clear()
-        self._prepared[memo_key] = (rendering, start, message)
-        return start, message
+        found = (start, {"type": "http.response.body", "body": body})
+        rendering.messages[encoding] = found
+        return found
 
     def _validators(self, rendering: Rendering, encoding: str | None) -> list[tuple[bytes, bytes]]:
         etag = rendering.etag if encoding is None else f'{rendering.etag[:-1]}-{encoding}"'

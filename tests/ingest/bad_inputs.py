@@ -60,6 +60,12 @@ def _tar_bomb(directory: Path) -> Path:
     return write_sdist(directory, "tbomb", members=[("tbomb-1.0/zeros.bin", bytes(20 * MiB))])
 
 
+def _many_small_bombs(directory: Path) -> Path:
+    """Members each under the per-member threshold (3 MiB of zeros) that add up to a bomb."""
+    members = {f"small/z{i}.bin": bytes(3 * MiB) for i in range(40)}
+    return write_wheel(directory, "small", members=members)
+
+
 def _pax_bomb(directory: Path) -> Path:
     """A small .tar.gz whose one PAX header declares 64 MiB of extended data (zeros)."""
     info = tarfile.TarInfo("pax-1.0/PKG-INFO")
@@ -123,6 +129,17 @@ def _text(path: Path) -> Path:
 CASES = [
     BadInput("zip-bomb", _zip_bomb, r"expands [\d,]+x .*decompression bomb"),
     BadInput("tar-bomb", _tar_bomb, r"expands [\d,]+x .*decompression bomb"),
+    BadInput(
+        "script-in-legacy-version",
+        lambda d: _text(d / "evil-javascript:alert(1)%2F%2F.tar.gz"),
+        r"version 'javascript:alert\(1\)%2F%2F' has characters no version may have",
+    ),
+    BadInput(
+        "dot-dot-version",
+        lambda d: write_sdist(d, "dots", "..", metadata=metadata_text("dots", "..")),
+        r"version '\.\.' has characters no version may have",
+    ),
+    BadInput("zip-many-small-bombs", _many_small_bombs, r"the archive expands [\d,]+x .*bomb"),
     BadInput("pax-header-bomb", _pax_bomb, r"decompresses past [\d,]+ bytes .*bomb"),
     # the tail after the end-of-archive blocks is read (and bounded) only by --verify-members
     BadInput("tar-bomb-tail", _tar_gz_of_garbage_tail, r"decompression bomb", {"verify": True}),

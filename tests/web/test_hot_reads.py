@@ -144,3 +144,31 @@ def test_stylesheet_is_served_once_for_every_page(client) -> None:
     css = client.get("/_/static/style.css")
     assert css.headers["content-type"] == "text/css; charset=utf-8"
     assert "font" in css.text and css.headers["etag"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/simple/Foo%0d%0aX-Evil:%201/",
+        "/project/a%0d%0ab/",
+        "/project/attrs/1%0d%0a/",
+        "/simple/caf%C3%A9/",
+        "/project/attrs/../",
+    ],
+)
+def test_hostile_paths_are_404_not_500(client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "x-evil" not in response.headers
+
+
+def test_head_of_unknown_things_is_404(client) -> None:
+    assert client.head("/simple/no-such-project/").status_code == 404
+    assert client.head("/project/no-such-project/").status_code == 404
+
+
+def test_search_queries_share_a_cache_entry_by_their_words(client) -> None:
+    a = client.get("/_/search/?q=Requests!!", headers={"Accept": "application/json"})
+    b = client.get("/_/search/?q=requests", headers={"Accept": "application/json"})
+    assert a.json()["query"] == b.json()["query"] == "requests"
+    assert a.headers["etag"] == b.headers["etag"]

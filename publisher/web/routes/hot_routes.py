@@ -45,5 +45,10 @@ PAGES = {
 
 for _path, (_summary, _tags) in PAGES.items():
     router.add_api_route(
-        _path, _answer, methods=["GET"], summary=_summary, tags=_tags, response_class=Response
+        _path,
+        _answer,
+        methods=["GET", "HEAD"],
+        summary=_summary,
+        tags=_tags,
+        response_class=Response,
     )
