@@ -2,8 +2,9 @@
 
 A file's path is ``{sha256[:2]}/{sha256[2:4]}/{sha256[4:]}/{filename}``: immutable, so it
 can be cached forever and copied as-is into a static export. Bytes are written to a
-temporary file first and renamed into place, so a crash never leaves a partial file under a
-final name.
+temporary file first and renamed into place, so a process that dies never leaves a partial
+file under a final name. (Files are not fsynced, for throughput: after a power loss the
+operating system may have kept a row whose file it had not yet written.)
 """
 
 from __future__ import annotations

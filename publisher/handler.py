@@ -25,7 +25,6 @@ __all__ = ["Handler", "Reply", "wsgi_app"]
 _STATUS = {
     200: "OK",
     301: "Moved Permanently",
-    304: "Not Modified",
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
