@@ -21,12 +21,8 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.serve-installed
 
 serve: $(VENV)/.serve-installed
-	$(BIN)/ldindex ingest --db $(DB) examples/
-	@if $(BIN)/ldindex serve --help >/dev/null 2>&1; then \
-		$(BIN)/ldindex serve --db $(DB) --host $(HOST) --port $(PORT); \
-	else \
-		echo "ingested examples/ into $(DB); the web server is not built yet"; \
-	fi
+	$(BIN)/ldindex --quiet ingest --db $(DB) examples/
+	$(BIN)/ldindex serve --db $(DB) --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
