@@ -23,6 +23,14 @@ SHARED_ARTEFACTS = REPO.parent / "shared" / "data" / "artefacts"
 EXAMPLES = REPO / "examples"
 
 
+def shared_artefacts() -> list[Path]:
+    """The real artefacts the tests read in place (never modified)."""
+    assert SHARED_ARTEFACTS.is_dir(), f"{SHARED_ARTEFACTS} is missing"
+    return sorted(
+        p for p in SHARED_ARTEFACTS.iterdir() if p.name not in ("README.md", "SHA256SUMS")
+    )
+
+
 @dataclass(frozen=True)
 class IndexedData:
     """A database and file store holding every shared artefact."""

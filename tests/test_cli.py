@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHARED_ARTEFACTS as ARTEFACTS
+from tests.conftest import shared_artefacts
 from tests.ingest.bad_inputs import CASES
-from tests.ingest.conftest import ARTEFACTS, shared_artefacts
 from tests.ingest.craft import write_wheel
 
 LDINDEX = [sys.executable, "-c", "from publisher.cli import main; main()"]

@@ -28,8 +28,8 @@ from publisher.export import (
 )
 from publisher.ingest import ingest
 from publisher.store.sqlite import SQLiteStore
+from tests.conftest import SHARED_ARTEFACTS as ARTEFACTS
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "artefacts"
 BASE = "http://127.0.0.1:8000"
 
 

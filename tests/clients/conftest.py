@@ -15,7 +15,7 @@ from publisher.blobs import BlobStore
 from publisher.export import build_site
 from publisher.ingest import ingest
 from publisher.store.sqlite import SQLiteStore
-from tests.conftest import free_port
+from tests.conftest import free_port, shared_artefacts
 
 from .served import (
     LoggingServer,
@@ -23,7 +23,6 @@ from .served import (
     Server,
     Site,
     YankingStore,
-    shared_artefacts,
     wait_for_port,
 )
 

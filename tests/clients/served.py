@@ -23,24 +23,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from crosswalk.records import Project
 from publisher.export import ExportReport
 from publisher.render.media import is_json, negotiate
 from publisher.store.sqlite import SQLiteStore
 
-ARTEFACTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "artefacts"
-
 YANKED_RELEASE = ("markupsafe", "3.0.2")
 YANK_REASON = 'broken "wheels" <b>&\'</b>'
 YANKED_FILE = "six-1.16.0.tar.gz"
-
-
-def shared_artefacts() -> list[Path]:
-    if not ARTEFACTS.is_dir():
-        pytest.skip(f"{ARTEFACTS} is not here")
-    return sorted(p for p in ARTEFACTS.iterdir() if p.name not in ("README.md", "SHA256SUMS"))
 
 
 class YankingStore:

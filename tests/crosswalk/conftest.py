@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from crosswalk.records import Project, Release
 from publisher.blobs import BlobStore
 from publisher.ingest import ingest
 from publisher.store import open_store
+from tests.conftest import SHARED_ARTEFACTS as ARTEFACTS
 
-ARTEFACTS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "artefacts"
 BASE = "http://127.0.0.1:8000"
 
 

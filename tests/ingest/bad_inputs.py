@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .conftest import ARTEFACTS
+from tests.conftest import SHARED_ARTEFACTS as ARTEFACTS
+
 from .craft import metadata_text, write_sdist, write_tar, write_wheel, write_zip
 
 MiB = 1 << 20

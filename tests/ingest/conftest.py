@@ -11,15 +11,7 @@ import pytest
 from publisher.blobs import BlobStore
 from publisher.ingest import IngestOptions, Limits, Outcome, ingest
 from publisher.store.sqlite import SQLiteStore
-
-ARTEFACTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "artefacts"
-
-
-def shared_artefacts() -> list[Path]:
-    """The real artefacts the tests read in place (skipped where the checkout lacks them)."""
-    if not ARTEFACTS.is_dir():
-        pytest.skip(f"{ARTEFACTS} is not here")
-    return sorted(p for p in ARTEFACTS.iterdir() if p.name not in ("README.md", "SHA256SUMS"))
+from tests.conftest import shared_artefacts
 
 
 @dataclass

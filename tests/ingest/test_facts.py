@@ -8,8 +8,10 @@ import pytest
 from packaging.utils import parse_wheel_filename
 
 from crosswalk.records import PlatformFacts
+from tests.conftest import SHARED_ARTEFACTS as ARTEFACTS
+from tests.conftest import shared_artefacts
 
-from .conftest import ARTEFACTS, Index, shared_artefacts
+from .conftest import Index
 
 WHEELS = [p.name for p in shared_artefacts() if p.suffix == ".whl"] if ARTEFACTS.is_dir() else []
 PLATFORM_WHEELS = [w for w in WHEELS if not w.endswith("-any.whl")]

@@ -14,7 +14,10 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from .conftest import ARTEFACTS, Index, shared_artefacts
+from tests.conftest import SHARED_ARTEFACTS as ARTEFACTS
+from tests.conftest import shared_artefacts
+
+from .conftest import Index
 
 FILES = [p.name for p in shared_artefacts()] if ARTEFACTS.is_dir() else []
 

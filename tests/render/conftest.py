@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,7 @@ from crosswalk.records import Project
 from publisher.blobs import BlobStore
 from publisher.ingest import ingest
 from publisher.store.sqlite import SQLiteStore
-
-ARTEFACTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "artefacts"
+from tests.conftest import SHARED_ARTEFACTS as ARTEFACTS
 
 
 @pytest.fixture(scope="session")
