@@ -42,7 +42,7 @@ class Index:
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     if not ARTEFACTS.is_dir():
-        pytest.skip(f"{ARTEFACTS} is not here")
+        pytest.fail(f"{ARTEFACTS} is missing")
     idx = Index(tmp_path_factory.mktemp("export-index"))
     paths = [p for p in sorted(ARTEFACTS.iterdir()) if p.name not in ("README.md", "SHA256SUMS")]
     outcomes = ingest(paths, idx.store, idx.blobs)

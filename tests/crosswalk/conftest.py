@@ -17,7 +17,7 @@ BASE = "http://127.0.0.1:8000"
 def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Project]:
     """Every project of the shared artefacts, by normalised name."""
     if not ARTEFACTS.is_dir():
-        pytest.skip(f"{ARTEFACTS} is not here")
+        pytest.fail(f"{ARTEFACTS} is missing")
     root = tmp_path_factory.mktemp("crosswalk-index")
     store = open_store(f"sqlite:///{root / 'index.db'}")
     outcomes = ingest([ARTEFACTS], store, BlobStore(root / "files"))

@@ -17,7 +17,7 @@ from tests.conftest import SHARED_ARTEFACTS as ARTEFACTS
 def real_projects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Project]]:
     """Every project of the shared artefacts, by normalised name."""
     if not ARTEFACTS.is_dir():
-        pytest.skip(f"{ARTEFACTS} is not here")
+        pytest.fail(f"{ARTEFACTS} is missing")
     root = tmp_path_factory.mktemp("render-index")
     store = SQLiteStore(root / "index.db")
     paths = [p for p in sorted(ARTEFACTS.iterdir()) if p.name not in ("README.md", "SHA256SUMS")]
