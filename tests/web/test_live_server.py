@@ -29,6 +29,10 @@ def test_openapi_description(live_server) -> None:
     spec = httpx.get(f"{live_server.url}/openapi.json").json()
     assert "/files/{path}" in spec["paths"]
     assert "/simple/{name}/" in spec["paths"]
+    release = spec["paths"]["/project/{name}/{version}/"]["get"]
+    assert [p["name"] for p in release["parameters"]] == ["name", "version"]
+    operations = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
+    assert len(operations) == len(set(operations))
     assert httpx.get(f"{live_server.url}/docs").status_code == 200
 
 

@@ -21,9 +21,10 @@ def _not_modified(request: Request, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == etag for tag in given.split(",")) or given == "*"
 
 
-@router.api_route(
+@router.head("/files/{path:path}", include_in_schema=False)
+@router.get(
     "/files/{path:path}",
-    methods=["GET", "HEAD"],
+    operation_id="file",
     summary="An artefact, or its core metadata (PEP 658) when the path ends in .metadata",
     response_class=Response,
     responses={200: {"content": {"application/zip": {}, "application/gzip": {}}}},

@@ -7,6 +7,10 @@ and answer with the same resolver so both paths agree.
 
 from __future__ import annotations
 
+import inspect
+import re
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request, Response
 
 from publisher.routing import Immediate, Resource
@@ -30,25 +34,71 @@ def _answer(request: Request) -> Response:
 
 
 PAGES = {
-    "/": ("Landing page", ["site"]),
-    "/robots.txt": ("robots.txt", ["site"]),
-    "/sitemap.xml": ("Sitemap of every project and release page", ["site"]),
-    "/_/search/": ("Search projects by name and summary (?q=): HTML table or JSON", ["search"]),
-    "/_/search/all": ("Every project's name and summary, for client-side search", ["search"]),
-    "/_/vocab": ("The ldindex vocabulary: HTML with RDFa, or Turtle by Accept", ["site"]),
-    "/simple/": ("PEP 503/691 index of every project (HTML or JSON by Accept)", ["simple"]),
-    "/simple/{name}/": ("PEP 503/691 project page: files, hashes, metadata links", ["simple"]),
-    "/project/{name}/": ("Project page: HTML with RDFa, or JSON-LD/Turtle by Accept", ["pages"]),
-    "/project/{name}/{version}/": ("Release page: HTML with RDFa, or JSON-LD/Turtle", ["pages"]),
-    "/project/{name}/{version}/codemeta.json": ("Codemeta document of a release", ["pages"]),
+    "/": ("landing", "Landing page", ["site"]),
+    "/robots.txt": ("robots", "robots.txt", ["site"]),
+    "/sitemap.xml": ("sitemap", "Sitemap of every project and release page", ["site"]),
+    "/_/search/": ("search", "Search projects by name and summary (?q=): HTML or JSON", ["search"]),
+    "/_/search/all": (
+        "listing",
+        "Every project's name and summary, for client-side search",
+        ["search"],
+    ),
+    "/_/vocab": (
+        "vocabulary",
+        "The ldindex vocabulary: HTML with RDFa, or Turtle by Accept",
+        ["site"],
+    ),
+    "/simple/": (
+        "simple_index",
+        "PEP 503/691 index of every project (HTML or JSON by Accept)",
+        ["simple"],
+    ),
+    "/simple/{name}/": (
+        "simple_project",
+        "PEP 503/691 project page: files, hashes, metadata links",
+        ["simple"],
+    ),
+    "/project/{name}/": (
+        "project",
+        "Project page: HTML with RDFa, or JSON-LD/Turtle by Accept",
+        ["pages"],
+    ),
+    "/project/{name}/{version}/": (
+        "release",
+        "Release page: HTML with RDFa, or JSON-LD/Turtle",
+        ["pages"],
+    ),
+    "/project/{name}/{version}/codemeta.json": (
+        "codemeta",
+        "Codemeta document of a release",
+        ["pages"],
+    ),
 }
 
-for _path, (_summary, _tags) in PAGES.items():
+
+def _endpoint(path: str) -> Callable[..., Response]:
+    """``_answer`` with the path's parameters in its signature, so OpenAPI describes them."""
+
+    def endpoint(request: Request, **_params: str) -> Response:
+        return _answer(request)
+
+    params = [
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)
+    ]
+    params += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str)
+        for name in re.findall(r"{(\w+)}", path)
+    ]
+    endpoint.__signature__ = inspect.Signature(params, return_annotation=Response)  # type: ignore[attr-defined]
+    return endpoint
+
+
+for _path, (_operation, _summary, _tags) in PAGES.items():
+    _call = _endpoint(_path)
     router.add_api_route(
-        _path,
-        _answer,
-        methods=["GET", "HEAD"],
-        summary=_summary,
-        tags=_tags,
+        _path, _call, methods=["GET"], operation_id=_operation, summary=_summary, tags=_tags,
         response_class=Response,
+    )  # fmt: skip
+    router.add_api_route(
+        _path, _call, methods=["HEAD"], include_in_schema=False, response_class=Response
     )
