@@ -4,11 +4,14 @@
 headers, body) for the simple API, pages, JSON-LD and files, answering through the same
 ``Resolver`` and renderers as ``ldindex serve``. ``wsgi_app`` wraps it for any WSGI server
 (gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three lines on top of that (see
-``examples/ldindex.cgi``); ``http.server`` can call the handler directly.
+``examples/ldindex.cgi``); ``http.server`` can call the handler directly. Answers carry
+ETags and honour If-None-Match; files honour single byte ranges.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from email.utils import format_datetime
@@ -24,10 +27,13 @@ __all__ = ["Handler", "Reply", "wsgi_app"]
 
 _STATUS = {
     200: "OK",
+    206: "Partial Content",
     301: "Moved Permanently",
+    304: "Not Modified",
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    416: "Range Not Satisfiable",
 }
 
 
@@ -42,6 +48,33 @@ class Reply:
     @property
     def status_line(self) -> str:
         return f"{self.status} {_STATUS.get(self.status, 'Error')}"
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _ranged(reply: Reply, spec: str) -> Reply:
+    """A single byte range of a file reply (206), 416 if unsatisfiable; other forms ignored."""
+    match = _RANGE.match(spec.strip())
+    size = len(reply.body)
+    if not match or match.groups() == ("", ""):
+        return reply
+    first, last = match.groups()
+    if first:
+        start, end = int(first), min(int(last) if last else size - 1, size - 1)
+    else:
+        start, end = max(size - int(last), 0), size - 1
+    if start > end or start >= size:
+        headers = [("Content-Range", f"bytes */{size}"), ("Content-Type", "application/json")]
+        body = orjson.dumps({"error": f"range {spec!r} is outside {size} bytes", "status": 416})
+        return Reply(416, body, headers)
+    headers = [*reply.headers, ("Content-Range", f"bytes {start}-{end}/{size}")]
+    return Reply(206, reply.body[start : end + 1], headers)
 
 
 def _problem(status: int, message: str) -> Reply:
@@ -64,6 +97,16 @@ class Handler:
         if method not in ("GET", "HEAD"):
             return _problem(405, f"{method} is not supported here; this site is read-only")
         reply = self._answer(path, query, headers)
+        etag = next((v for k, v in reply.headers if k == "ETag"), None)
+        if reply.status == 200 and etag is None:
+            etag = '"' + hashlib.blake2b(reply.body, digest_size=16).hexdigest() + '"'
+            reply.headers.append(("ETag", etag))
+        if etag is not None and _matches(headers.get("if-none-match", ""), etag):
+            kept = [(k, v) for k, v in reply.headers if k in ("ETag", "Vary", "Last-Modified")]
+            return Reply(304, b"", kept)
+        if reply.status == 200 and "range" in headers and path.startswith("/files/"):
+            reply = _ranged(reply, headers["range"])
+        reply.headers.append(("Content-Length", str(len(reply.body))))
         if method == "HEAD":
             return Reply(reply.status, b"", reply.headers)
         return reply
@@ -96,13 +139,15 @@ class Handler:
             data = self.store.metadata_bytes(filename)
             if data is None:
                 return _problem(404, f"{filename} has no separate core metadata")
-            return Reply(200, data, [("Content-Type", "text/plain; charset=utf-8"), modified])
+            etag = ("ETag", f'"{record.metadata_sha256}"')
+            return Reply(200, data, [("Content-Type", "text/plain; charset=utf-8"), etag, modified])
         blob = self.blobs.path(record.url_path)
         if not blob.is_file():
             return _problem(404, f"{filename} is indexed but its bytes are missing")
         etag = ("ETag", f'"{sha256}"')
         content_type = ("Content-Type", media_type_of(filename))
-        return Reply(200, blob.read_bytes(), [content_type, etag, modified])
+        ranges = ("Accept-Ranges", "bytes")
+        return Reply(200, blob.read_bytes(), [content_type, etag, modified, ranges])
 
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
@@ -127,8 +172,7 @@ def wsgi_app(
             environ.get("QUERY_STRING", ""),
             request_headers,
         )
-        headers = [*reply.headers, ("Content-Length", str(len(reply.body)))]
-        start_response(reply.status_line, headers)
+        start_response(reply.status_line, reply.headers)
         return [reply.body]
 
     return app

@@ -101,3 +101,25 @@ def test_example_cgi_script(tmp_path, shared_index: IndexedData) -> None:
     assert message["Status"].startswith("200")
     assert message["Content-Type"] == JSON
     assert b'"name":"attrs"' in body
+
+
+def test_validators_ranges_and_head(handler: Handler, shared_index) -> None:
+    page = handler("GET", "/project/six/")
+    etag = dict(page.headers)["ETag"]
+    assert handler("GET", "/project/six/", "", {"If-None-Match": etag}).status == 304
+    head = handler("HEAD", "/project/six/")
+    assert head.body == b"" and dict(head.headers)["Content-Length"] == str(len(page.body))
+    store = open_store(shared_index.db_url)
+    wheel = store.get_file("six-1.16.0-py2.py3-none-any.whl")
+    whole = (SHARED_ARTEFACTS / wheel.filename).read_bytes()
+    part = handler("GET", f"/files/{wheel.url_path}", "", {"Range": "bytes=10-19"})
+    assert part.status == 206 and part.body == whole[10:20]
+    assert dict(part.headers)["Content-Range"] == f"bytes 10-19/{len(whole)}"
+    tail = handler("GET", f"/files/{wheel.url_path}", "", {"Range": "bytes=-5"})
+    assert tail.body == whole[-5:]
+    refused = handler("GET", f"/files/{wheel.url_path}", "", {"Range": f"bytes={len(whole)}-"})
+    assert refused.status == 416
+    same = handler(
+        "GET", f"/files/{wheel.url_path}", "", {"If-None-Match": f'"{wheel.hashes["sha256"]}"'}
+    )
+    assert same.status == 304 and same.body == b""
