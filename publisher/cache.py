@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from publisher.store import Store
 
-__all__ = ["Rendering", "ResponseCache", "make_rendering"]
+__all__ = ["Rendering", "ResponseCache", "etag_matches", "make_rendering"]
 
 try:  # brotli is optional: used when installed, gzip otherwise
     import brotli
@@ -75,6 +75,21 @@ def make_rendering(
     gz = gzip.compress(body, compresslevel=9, mtime=0) if compressible else None
     br = brotli.compress(body, quality=9) if compressible and brotli is not None else None
     return Rendering(body, media_type, etag, gz, br, project, generation, vary_accept)
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names ``etag`` (weak or strong, or ``*``). A tag with
+    a content-coding suffix (``"…-gzip"``, as sent for a compressed variant) names it too."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    core = etag.strip('"')
+    for candidate in if_none_match.split(","):
+        tag = candidate.strip().removeprefix("W/").strip('"')
+        if tag == core or tag.rsplit("-", 1)[0] == core:
+            return True
+    return False
 
 
 class ResponseCache:

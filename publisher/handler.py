@@ -14,12 +14,13 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from pathlib import Path
 
 import orjson
 
-from publisher.blobs import BlobStore, media_type_of
+from publisher.blobs import BlobStore
+from publisher.cache import etag_matches
+from publisher.files import FileNotFound, find_file
 from publisher.routing import Immediate, Resolver, Resource
 from publisher.store import DEFAULT_URL, Store, default_files_dir, open_store
 
@@ -48,11 +49,6 @@ class Reply:
     @property
     def status_line(self) -> str:
         return f"{self.status} {_STATUS.get(self.status, 'Error')}"
-
-
-def _matches(if_none_match: str, etag: str) -> bool:
-    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in tags or etag in tags
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -101,7 +97,7 @@ class Handler:
         if reply.status == 200 and etag is None:
             etag = '"' + hashlib.blake2b(reply.body, digest_size=16).hexdigest() + '"'
             reply.headers.append(("ETag", etag))
-        if etag is not None and _matches(headers.get("if-none-match", ""), etag):
+        if etag is not None and etag_matches(headers.get("if-none-match", ""), etag):
             kept = [(k, v) for k, v in reply.headers if k in ("ETag", "Vary", "Last-Modified")]
             return Reply(304, b"", kept)
         if reply.status == 200 and "range" in headers and path.startswith("/files/"):
@@ -126,28 +122,19 @@ class Handler:
         return _problem(404, f"nothing at {path}")
 
     def _file(self, url_path: str) -> Reply:
-        metadata = url_path.endswith(".metadata")
-        parsed = BlobStore.parse_url_path(url_path.removesuffix(".metadata"))
-        if parsed is None:
-            return _problem(404, f"no file at /files/{url_path}")
-        sha256, filename = parsed
-        record = self.store.get_file(filename)
-        if record is None or record.hashes["sha256"] != sha256:
-            return _problem(404, f"no file {filename}")
-        modified = ("Last-Modified", format_datetime(record.upload_time, usegmt=True))
-        if metadata:
-            data = self.store.metadata_bytes(filename)
-            if data is None:
-                return _problem(404, f"{filename} has no separate core metadata")
-            etag = ("ETag", f'"{record.metadata_sha256}"')
-            return Reply(200, data, [("Content-Type", "text/plain; charset=utf-8"), etag, modified])
-        blob = self.blobs.path(record.url_path)
-        if not blob.is_file():
-            return _problem(404, f"{filename} is indexed but its bytes are missing")
-        etag = ("ETag", f'"{sha256}"')
-        content_type = ("Content-Type", media_type_of(filename))
-        ranges = ("Accept-Ranges", "bytes")
-        return Reply(200, blob.read_bytes(), [content_type, etag, modified, ranges])
+        try:
+            found = find_file(self.store, self.blobs, url_path)
+        except FileNotFound as exc:
+            return _problem(404, str(exc))
+        headers = [
+            ("Content-Type", found.media_type),
+            ("ETag", found.etag),
+            ("Last-Modified", found.last_modified),
+        ]
+        if found.data is not None:
+            return Reply(200, found.data, headers)
+        assert found.path is not None
+        return Reply(200, found.path.read_bytes(), [*headers, ("Accept-Ranges", "bytes")])
 
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]

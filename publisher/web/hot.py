@@ -13,7 +13,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from publisher.cache import Rendering, ResponseCache, make_rendering
+from publisher.cache import Rendering, ResponseCache, etag_matches, make_rendering
 from publisher.routing import Immediate, Resource
 
 __all__ = ["HotReads"]
@@ -25,19 +25,6 @@ ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
 
 
 Resolver = Callable[[str, str, str], Resource | Immediate | None]
-
-
-def _etag_matches(if_none_match: bytes, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    if if_none_match.strip() == b"*":
-        return True
-    core = etag.strip('"').encode()
-    for candidate in if_none_match.split(b","):
-        tag = candidate.strip().removeprefix(b"W/").strip(b'"')
-        if tag == core or tag.rsplit(b"-", 1)[0] == core:
-            return True
-    return False
 
 
 class HotReads:
@@ -142,7 +129,7 @@ class HotReads:
     ) -> None:
         body, encoding = rendering.variant(accept_encoding)
         headers = self._validators(rendering, encoding)
-        if _etag_matches(if_none_match, rendering.etag):
+        if etag_matches(if_none_match.decode("latin-1"), rendering.etag):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return

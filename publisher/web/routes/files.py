@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from email.utils import format_datetime
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
-from publisher.blobs import BlobStore, media_type_of
+from publisher.cache import etag_matches
+from publisher.files import FileNotFound, find_file
 from publisher.web.errors import not_found
 from publisher.web.state import state_of
 
 router = APIRouter(tags=["files"])
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-def _not_modified(request: Request, etag: str) -> bool:
-    given = request.headers.get("if-none-match", "")
-    return any(tag.strip().removeprefix("W/") == etag for tag in given.split(",")) or given == "*"
 
 
 @router.head("/files/{path:path}", include_in_schema=False)
@@ -31,29 +25,13 @@ def _not_modified(request: Request, etag: str) -> bool:
 )
 def get_file(path: str, request: Request) -> Response:
     state = state_of(request)
-    metadata = path.endswith(".metadata")
-    parsed = BlobStore.parse_url_path(path.removesuffix(".metadata"))
-    if parsed is None:
-        return not_found(f"no file at /files/{path}")
-    sha256, filename = parsed
-    record = state.store.get_file(filename)
-    if record is None or record.hashes["sha256"] != sha256:
-        return not_found(f"no file at /files/{path}")
-    last_modified = format_datetime(record.upload_time, usegmt=True)
-    if metadata:
-        data = state.store.metadata_bytes(filename)
-        if data is None or record.metadata_sha256 is None:
-            return not_found(f"{filename} has no separate core metadata")
-        etag = f'"{record.metadata_sha256}"'
-        headers = {"etag": etag, "cache-control": IMMUTABLE, "last-modified": last_modified}
-        if _not_modified(request, etag):
-            return Response(status_code=304, headers=headers)
-        return Response(data, media_type="text/plain; charset=utf-8", headers=headers)
-    blob = state.blobs.path(record.url_path)
-    if not blob.is_file():
-        return not_found(f"{filename} is indexed but its bytes are missing from the file store")
-    etag = f'"{sha256}"'
-    headers = {"etag": etag, "cache-control": IMMUTABLE, "last-modified": last_modified}
-    if _not_modified(request, etag):
+    try:
+        found = find_file(state.store, state.blobs, path)
+    except FileNotFound as exc:
+        return not_found(str(exc))
+    headers = {"etag": found.etag, "cache-control": IMMUTABLE, "last-modified": found.last_modified}
+    if etag_matches(request.headers.get("if-none-match", ""), found.etag):
         return Response(status_code=304, headers=headers)
-    return FileResponse(blob, media_type=media_type_of(filename), headers=headers)
+    if found.data is not None:
+        return Response(found.data, media_type=found.media_type, headers=headers)
+    return FileResponse(found.path, media_type=found.media_type, headers=headers)

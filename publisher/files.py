@@ -1,0 +1,53 @@
+"""What a ``/files/…`` path names: an artefact's bytes, or its core metadata (PEP 658), with
+the validators both are served with. Shared by the ASGI route and the WSGI/CGI handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import format_datetime
+from pathlib import Path
+
+from publisher.blobs import BlobStore, media_type_of
+from publisher.store import Store
+
+__all__ = ["FileNotFound", "FoundFile", "find_file"]
+
+METADATA_SUFFIX = ".metadata"
+
+
+class FileNotFound(LookupError):
+    """Nothing is served at this path; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    """An artefact on disk (``path``) or its core metadata in memory (``data``)."""
+
+    etag: str
+    media_type: str
+    last_modified: str
+    path: Path | None = None
+    data: bytes | None = None
+
+
+def find_file(store: Store, blobs: BlobStore, url_path: str) -> FoundFile:
+    """Look up the path below ``/files/``; raise ``FileNotFound`` when it names nothing."""
+    metadata = url_path.endswith(METADATA_SUFFIX)
+    parsed = BlobStore.parse_url_path(url_path.removesuffix(METADATA_SUFFIX))
+    if parsed is None:
+        raise FileNotFound(f"no file at /files/{url_path}")
+    sha256, filename = parsed
+    record = store.get_file(filename)
+    if record is None or record.hashes["sha256"] != sha256:
+        raise FileNotFound(f"no file at /files/{url_path}")
+    modified = format_datetime(record.upload_time, usegmt=True)
+    if metadata:
+        data = store.metadata_bytes(filename)
+        if data is None or record.metadata_sha256 is None:
+            raise FileNotFound(f"{filename} has no separate core metadata")
+        etag = f'"{record.metadata_sha256}"'
+        return FoundFile(etag, "text/plain; charset=utf-8", modified, data=data)
+    blob = blobs.path(record.url_path)
+    if not blob.is_file():
+        raise FileNotFound(f"{filename} is indexed but its bytes are missing from the file store")
+    return FoundFile(f'"{sha256}"', media_type_of(filename), modified, path=blob)
