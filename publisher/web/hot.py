@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import anyio.to_thread
+import orjson
 
 from publisher.cache import Rendering, ResponseCache, etag_matches, make_rendering
 from publisher.routing import Immediate, Resource
@@ -61,8 +62,9 @@ class HotReads:
         rendering = self.cache.get(target.key)
         if rendering is None:
             rendering = await anyio.to_thread.run_sync(self.render, target)
-            if rendering is None:
-                await self.app(scope, receive, send)
+            if rendering is None:  # the project or release does not exist
+                message = {"error": f"nothing at {scope['path']}", "status": 404}
+                await self._send_immediate(Immediate(404, orjson.dumps(message)), scope, send)
                 return
         if not if_none_match and scope["method"] == "GET":
             start, body = self._prepared_messages(rendering, accept_encoding)

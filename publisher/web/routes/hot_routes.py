@@ -1,8 +1,8 @@
 """The hot-read URLs, declared for the OpenAPI description.
 
-Requests to these paths are answered by ``publisher.web.hot.HotReads`` before routing; these
-handlers run only when the resolver finds nothing to serve (an unknown project or version),
-and answer with the same resolver so both paths agree.
+Requests to these paths are answered by ``publisher.web.hot.HotReads`` before routing, 404s
+for unknown projects included; these handlers run only for paths the resolver declines (a
+name or version no project could have), and answer with the same resolver so both agree.
 """
 
 from __future__ import annotations
