@@ -1,0 +1,11 @@
+"""The ``ldindex`` command line: one module per verb, every verb with ``--db URL`` and ``--help``.
+
+A verb is a function decorated with ``@main.command()`` in its own module, imported here.
+"""
+
+from __future__ import annotations
+
+from publisher.cli import build, ingest, serve, show  # noqa: F401  (registers the verbs)
+from publisher.cli.app import main
+
+__all__ = ["main"]

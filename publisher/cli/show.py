@@ -1,0 +1,61 @@
+"""``ldindex show: what the index knows of a project, as JSON or linked data.``"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import orjson
+
+from crosswalk.plain import project_dict
+from publisher.cli.app import db_option, main, open_index
+
+
+@main.command()
+@click.argument("name")
+@click.argument("version", required=False)
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonld", "turtle", "nt"]),
+    default="json",
+    show_default=True,
+    help="json: the store's record; jsonld/turtle/nt: the crosswalk's linked-data graph.",
+)
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="Base URL of the IRIs in linked-data output.",
+)
+def show(name: str, version: str | None, db_url: str, fmt: str, base_url: str) -> None:
+    """Print what the index knows of project NAME (or one VERSION of it).
+
+    JSON by default (core metadata, files, hashes and per-file facts); with --format the
+    Codemeta/schema.org graph as JSON-LD, Turtle or N-Triples.
+    """
+    store = open_index(db_url)
+    project = store.get_project(name)
+    if project is None:
+        raise click.ClickException(f"no project named {name!r}")
+    if version is None:
+        document = project_dict(project)
+    else:
+        release = store.get_release(name, version)
+        if release is None:
+            known = ", ".join(r.version for r in project.releases)
+            raise click.ClickException(f"{project.name} has no version {version!r} (has: {known})")
+        document = project_dict(project, (release,))
+    store.close()
+    if fmt == "json":
+        click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+        return
+    from crosswalk import project_graph, release_graph, serialise
+
+    if version is None:
+        graph = project_graph(project, base_url)
+    else:
+        graph = release_graph(project, release, base_url)
+    sys.stdout.buffer.write(serialise(graph, fmt, indent=fmt == "jsonld"))
+    sys.stdout.buffer.flush()
