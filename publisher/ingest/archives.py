@@ -19,11 +19,12 @@ import stat
 import tarfile
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-__all__ = ["ArchiveError", "Limits", "read_metadata_member"]
+__all__ = ["EXTRA_MEMBERS", "ArchiveContents", "ArchiveError", "Limits", "Member", "read_archive"]
 
 MiB = 1 << 20
 
@@ -62,11 +63,20 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True)
-class MetadataMember:
-    """The core-metadata member an archive holds: its name in the archive and its bytes."""
+class Member:
+    """A member read from an archive: its name in the archive and its bytes."""
 
     name: str
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveContents:
+    """What ingest reads of an archive: the core-metadata member, and the shallowest member
+    matching each role of ``EXTRA_MEMBERS`` (keyed by role)."""
+
+    metadata: Member | None
+    extras: Mapping[str, Member] = field(default_factory=dict)
 
 
 # Where each format keeps its core metadata, as (pattern, required). Patterns match member names.
@@ -75,28 +85,39 @@ SDIST_METADATA = re.compile(r"^[^/]+/PKG-INFO$")
 EGG_METADATA = re.compile(r"^EGG-INFO/PKG-INFO$")
 WININST_METADATA = re.compile(r"^(?:PURELIB|PLATLIB)/[^/]+\.egg-info(?:/PKG-INFO)?$")
 
+METADATA_PATTERNS = {
+    "bdist_wheel": WHEEL_METADATA,
+    "sdist": SDIST_METADATA,
+    "bdist_egg": EGG_METADATA,
+    "bdist_wininst": WININST_METADATA,
+}
 
-def read_metadata_member(
-    path: Path, archive: str, packagetype: str, limits: Limits
-) -> MetadataMember | None:
-    """Check the archive at ``path`` and return its core-metadata member, if it has one.
+# Members read besides the core metadata, per format: role -> (name pattern, size cap in
+# bytes). A member over its cap is refused like an oversized metadata member.
+ExtraMembers = Mapping[str, tuple[re.Pattern[str], int]]
+EXTRA_MEMBERS: dict[str, ExtraMembers] = {
+    "bdist_wheel": {},
+    "sdist": {},
+    "bdist_egg": {},
+    "bdist_wininst": {},
+}
+
+
+def read_archive(path: Path, archive: str, packagetype: str, limits: Limits) -> ArchiveContents:
+    """Check the archive at ``path`` and read its core-metadata member and extra members.
 
     Raises ``ArchiveError`` naming the reason when the archive is unsafe or corrupt, or when a
     wheel has no ``.dist-info/METADATA``.
     """
-    pattern = {
-        "bdist_wheel": WHEEL_METADATA,
-        "sdist": SDIST_METADATA,
-        "bdist_egg": EGG_METADATA,
-        "bdist_wininst": WININST_METADATA,
-    }[packagetype]
+    pattern = METADATA_PATTERNS[packagetype]
+    extras = EXTRA_MEMBERS.get(packagetype, {})
     if archive == "zip":
-        found = _read_zip(path, pattern, limits)
+        found = _read_zip(path, pattern, extras, limits)
     elif archive == "tar":
-        found = _read_tar(path, pattern, limits)
+        found = _read_tar(path, pattern, extras, limits)
     else:
         raise ValueError(f"unknown archive kind {archive!r}")
-    if found is None and packagetype == "bdist_wheel":
+    if found.metadata is None and packagetype == "bdist_wheel":
         raise ArchiveError("wheel has no .dist-info/METADATA")
     return found
 
@@ -117,10 +138,15 @@ def _check_ratio(subject: str, declared: int, compressed: int, limits: Limits) -
         )
 
 
-def _read_capped(stream, name: str, cap: int) -> bytes:
+def _over_cap(role: str, name: str, cap: int) -> ArchiveError:
+    kind = "metadata member" if role == "metadata" else f"{role.replace('_', ' ')} member"
+    return ArchiveError(f"{kind} {name!r} is over the {cap:,}-byte limit")
+
+
+def _read_capped(stream, role: str, name: str, cap: int) -> bytes:
     data = stream.read(cap + 1)
     if len(data) > cap:
-        raise ArchiveError(f"metadata member {name!r} is over the {cap:,}-byte limit")
+        raise _over_cap(role, name, cap)
     return data
 
 
@@ -150,7 +176,9 @@ def _choose(candidates: list[str], kind: str) -> str | None:
     return candidates[0] if candidates else None
 
 
-def _read_zip(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataMember | None:
+def _read_zip(
+    path: Path, pattern: re.Pattern[str], extras: ExtraMembers, limits: Limits
+) -> ArchiveContents:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -180,30 +208,33 @@ def _read_zip(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataM
                 raise ArchiveError(f"members total over {limits.max_total_size:,} bytes")
         # many members each under the per-member threshold can still add up to a bomb
         _check_ratio("the archive", total, path.stat().st_size, limits)
-        names = [i.filename for i in infos if not i.is_dir() and pattern.match(i.filename)]
+        files = [i for i in infos if not i.is_dir()]
+        names = [i.filename for i in files if pattern.match(i.filename)]
         # A wheel holds one .dist-info; an sdist's PKG-INFO is the shallowest one.
         chosen = _choose(sorted(names, key=len), "wheel" if "dist-info" in pattern.pattern else "")
-        found = None
+        wanted: dict[str, tuple[str, int]] = {}
+        if chosen is not None:
+            wanted["metadata"] = (chosen, limits.max_metadata_size)
+        for role, (extra, cap) in extras.items():
+            matches = sorted((i.filename for i in files if extra.match(i.filename)), key=len)
+            if matches:
+                wanted[role] = (matches[0], cap)
+        read: dict[str, Member] = {}
         try:
-            if chosen is not None:
-                info = archive.getinfo(chosen)
-                if info.file_size > limits.max_metadata_size:
-                    raise ArchiveError(
-                        f"metadata member {chosen!r} is over the "
-                        f"{limits.max_metadata_size:,}-byte limit"
-                    )
+            for role, (name, cap) in wanted.items():
+                info = archive.getinfo(name)
+                if info.file_size > cap:
+                    raise _over_cap(role, name, cap)
                 with archive.open(info) as stream:
-                    found = MetadataMember(
-                        chosen, _read_capped(stream, chosen, limits.max_metadata_size)
-                    )
+                    read[role] = Member(name, _read_capped(stream, role, name, cap))
             if limits.verify:
-                for info in infos:
-                    if not info.is_dir():
-                        with archive.open(info) as stream:
-                            _drain(stream, info.filename)
+                for info in files:
+                    with archive.open(info) as stream:
+                        _drain(stream, info.filename)
         except CORRUPT as exc:
             raise ArchiveError(f"corrupt zip archive: {exc}") from exc
-        return found
+        metadata = read.pop("metadata", None)
+        return ArchiveContents(metadata, read)
 
 
 def _tar_compression(path: Path) -> str:
@@ -259,12 +290,15 @@ def _decompressed(raw: BinaryIO, kind: str) -> BinaryIO:
     return raw
 
 
-def _read_tar(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataMember | None:
+def _read_tar(
+    path: Path, pattern: re.Pattern[str], extras: ExtraMembers, limits: Limits
+) -> ArchiveContents:
     compressed_size = path.stat().st_size
     bound = min(
         limits.max_total_size, int(limits.max_ratio * compressed_size) + limits.ratio_threshold
     )
-    best: MetadataMember | None = None
+    best: dict[str, Member] = {}
+    roles = {"metadata": (pattern, limits.max_metadata_size), **extras}
     declared = 0
     try:
         with (
@@ -290,22 +324,33 @@ def _read_tar(path: Path, pattern: re.Pattern[str], limits: Limits) -> MetadataM
                 _check_ratio("the archive", declared, compressed_size, limits)
                 if declared > limits.max_total_size:
                     raise ArchiveError(f"members total over {limits.max_total_size:,} bytes")
-                if member.isfile() and pattern.match(member.name):
-                    if member.size > limits.max_metadata_size:
-                        raise ArchiveError(
-                            f"metadata member {member.name!r} is over the "
-                            f"{limits.max_metadata_size:,}-byte limit"
-                        )
-                    # the shallowest PKG-INFO is the sdist's own; only it is kept in memory
-                    if best is None or len(member.name) < len(best.name):
-                        found = archive.extractfile(member)
-                        if found is not None:
-                            data = _read_capped(found, member.name, limits.max_metadata_size)
-                            best = MetadataMember(member.name, data)
+                if member.isfile():
+                    _keep_shallowest(archive, member, roles, best)
             if limits.verify:
                 _drain_tail(archive.fileobj, compressed_size, limits)
     except ArchiveError:
         raise
     except (*CORRUPT, ValueError) as exc:
         raise ArchiveError(f"not a readable tar archive: {exc}") from exc
-    return best
+    metadata = best.pop("metadata", None)
+    return ArchiveContents(metadata, best)
+
+
+def _keep_shallowest(
+    archive: tarfile.TarFile,
+    member: tarfile.TarInfo,
+    roles: ExtraMembers,
+    best: dict[str, Member],
+) -> None:
+    """Read ``member`` into ``best`` under each role it matches, if it is shallower (a
+    shorter name) than what that role holds; only the kept bytes stay in memory."""
+    for role, (pattern, cap) in roles.items():
+        if not pattern.match(member.name):
+            continue
+        if member.size > cap:
+            raise _over_cap(role, member.name, cap)
+        held = best.get(role)
+        if held is None or len(member.name) < len(held.name):
+            stream = archive.extractfile(member)
+            if stream is not None:
+                best[role] = Member(member.name, _read_capped(stream, role, member.name, cap))

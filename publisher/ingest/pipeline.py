@@ -22,12 +22,7 @@ from typing import Generic, TypeVar
 from crosswalk.names import normalise_version
 from crosswalk.records import DistributionFile
 from publisher.blobs import BlobStore
-from publisher.ingest.archives import (
-    ArchiveError,
-    Limits,
-    MetadataMember,
-    read_metadata_member,
-)
+from publisher.ingest.archives import ArchiveContents, ArchiveError, Limits, read_archive
 from publisher.ingest.digests import FileTooLarge, digest_stream
 from publisher.ingest.facts import legacy_platform_facts, platform_facts, python_facts
 from publisher.ingest.filenames import (
@@ -197,7 +192,7 @@ def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | 
     before = path.stat()
     # The archive check (every member decompressed) runs beside the digest pass, each on its
     # own thread, so a file costs the longer of the two rather than their sum.
-    check = _Background(_read_member, path, artefact, limits) if known is None else None
+    check = _Background(_read_archive, path, artefact, limits) if known is None else None
     try:
         try:
             with path.open("rb") as source:
@@ -205,7 +200,7 @@ def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | 
         finally:
             if temp_file:
                 temp_file.close()
-            member = check.result() if check else None
+            contents = check.result() if check else None
         after = path.stat()
         if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
             size != after.st_size
@@ -219,7 +214,7 @@ def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | 
                 )
             return Prepared(None, None, known, size, ())
         assert temp is not None
-        new, warnings = _describe(path, member, artefact, hashes, size, options)
+        new, warnings = _describe(path, contents, artefact, hashes, size, options)
         return Prepared(new, temp, hashes["sha256"], size, warnings)
     except FileTooLarge as exc:
         _discard(blobs, temp)
@@ -232,11 +227,11 @@ def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | 
         raise
 
 
-def _read_member(path: Path, artefact: ArtefactName, limits: Limits) -> MetadataMember | None:
-    """Check the archive and read its core-metadata member (None for formats without one)."""
+def _read_archive(path: Path, artefact: ArtefactName, limits: Limits) -> ArchiveContents | None:
+    """Check the archive and read its members of interest (None for formats without any)."""
     if artefact.archive is None or artefact.packagetype not in METADATA_FORMATS:
         return None
-    return read_metadata_member(path, artefact.archive, artefact.packagetype, limits)
+    return read_archive(path, artefact.archive, artefact.packagetype, limits)
 
 
 class _Background(Generic[T]):
@@ -268,14 +263,15 @@ def _discard(blobs: BlobStore, temp: Path | None) -> None:
 
 def _describe(
     path: Path,
-    member: MetadataMember | None,
+    contents: ArchiveContents | None,
     artefact: ArtefactName,
     hashes: dict[str, str],
     size: int,
     options: IngestOptions,
 ) -> tuple[NewFile, tuple[str, ...]]:
-    """Build the record of a checked, hashed file and its metadata member, if it has one."""
+    """Build the record of a checked, hashed file and what its archive holds, if anything."""
     warnings: list[str] = []
+    member = contents.metadata if contents else None
     metadata_bytes = member.data if member else None
     if member is not None:
         parsed = parse_core_metadata(member.data, f"{path.name}:{member.name}")
