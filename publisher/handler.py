@@ -21,7 +21,7 @@ import orjson
 from publisher.blobs import BlobStore
 from publisher.cache import etag_matches
 from publisher.files import FileNotFound, find_file
-from publisher.routing import Immediate, Resolver, Resource
+from publisher.routing import Immediate, NotFound, Resolver, Resource
 from publisher.store import DEFAULT_URL, Store, default_files_dir, open_store
 
 __all__ = ["Handler", "Reply", "wsgi_app"]
@@ -31,9 +31,11 @@ _STATUS = {
     206: "Partial Content",
     301: "Moved Permanently",
     304: "Not Modified",
+    400: "Bad Request",
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    414: "URI Too Long",
     416: "Range Not Satisfiable",
 }
 
@@ -115,7 +117,10 @@ class Handler:
             extra = [(k.decode(), v.decode()) for k, v in target.headers]
             return Reply(target.status, target.body, [("Content-Type", target.media_type), *extra])
         if isinstance(target, Resource):
-            body = target.render()
+            try:
+                body = target.render()
+            except NotFound as exc:
+                return _problem(404, str(exc))
             if body is not None:
                 vary = "Accept" if target.vary_accept else "Accept-Encoding"
                 return Reply(200, body, [("Content-Type", target.media_type), ("Vary", vary)])

@@ -1,8 +1,9 @@
 """Which resource a GET path names, in which media type: the URL map of the read-only site.
 
 ``Resolver(store, base)(path, accept, query)`` returns a ``Resource`` (cache key, media type,
-renderer), an ``Immediate`` answer (redirect to the canonical URL, 406) or None for paths it
-does not know. It decides from the path and headers alone, without touching the store, so a
+renderer), an ``Immediate`` answer (redirect to the canonical URL, 400, 406) or None for paths
+it does not know. A renderer returns None, or raises ``NotFound`` with a message naming what
+is missing, for a 404. It decides from the path and headers alone, without touching the store, so a
 cache hit never waits on the database. Framework-free: the ASGI layer, the WSGI/CGI handler
 and the static export all answer through it.
 """
@@ -18,12 +19,14 @@ from urllib.parse import parse_qs, quote
 import orjson
 
 from crosswalk.names import canonicalize_name, normalise_version
+from publisher.query import BadParameter, QueryNotFound, QueryRequest, QueryService
+from publisher.query.environment import Environment, EnvironmentSpec, build_environment
 from publisher.render import site
 from publisher.render.pages import PageRenderer
 from publisher.search import MAX_QUERY, SearchIndex, search_terms
 from publisher.store import Store
 
-__all__ = ["Immediate", "Resolver", "Resource"]
+__all__ = ["Immediate", "NotFound", "Resolver", "Resource"]
 
 HTML = "text/html; charset=utf-8"
 
@@ -34,6 +37,16 @@ _VERSION = r"([A-Za-z0-9._+!-]+?)"
 _SIMPLE_PROJECT = re.compile(rf"^/simple/{_NAME}(/?)$")
 _PROJECT = re.compile(rf"^/project/{_NAME}(/?)$")
 _RELEASE = re.compile(rf"^/project/{_NAME}/{_VERSION}(/?)(codemeta\.json)?$")
+# /_/env/{interpreter}-{abi}-{platform}/simple/[{name}/]: a wheel tag triple; abi and
+# platform may be compressed tag sets (``cp312.abi3``, ``manylinux_2_17_x86_64.linux_x86_64``).
+_ENV_TRIPLE = r"^(/_/env/([a-z]+)(\d)(\d+)-([a-z0-9_.]+)-([a-z0-9_.]+)/simple)"
+_ENV_INDEX = re.compile(rf"{_ENV_TRIPLE}(/?)$")
+_ENV_PROJECT = re.compile(rf"{_ENV_TRIPLE}/{_NAME}(/?)$")
+MAX_QUERY_STRING = 8192  # bytes of a GET /_/query; longer environments are POSTed
+
+
+class NotFound(LookupError):
+    """Raised by a renderer for a 404 whose message names what is missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +61,9 @@ class Resource:
     render: Callable[[], bytes | None]
     project: str | None = None
     vary_accept: bool = True
+    # Costly to render and keyed by open-ended client input (query results): caches may
+    # keep such renderings apart, so they never evict the cheap, hot pages.
+    expensive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +86,9 @@ PAGE_FORMATS = {
 PAGE_OFFERS = tuple(PAGE_FORMATS)
 SEARCH_LIMIT = 100
 SEARCH_ALIASES = {"html": "text/html", "json": "application/json"}
+QUERY_OFFERS = ("application/json", "application/ld+json")
+QUERY_ALIASES = {"json": "application/json", "jsonld": "application/ld+json",
+                 "json-ld": "application/ld+json"}  # fmt: skip
 PAGE_ALIASES = {
     "html": "text/html",
     "jsonld": "application/ld+json",
@@ -88,6 +107,11 @@ def _redirect(location: str, query: str) -> Immediate:
     return Immediate(301, body, headers=((b"location", target.encode()),))
 
 
+def _bad_request(exc: BadParameter) -> Immediate:
+    body = {"error": str(exc), "parameter": exc.parameter, "status": 400}
+    return Immediate(400, orjson.dumps(body))
+
+
 def _not_acceptable(offered: tuple[str, ...]) -> Immediate:
     message = f"none of the offered media types is acceptable: {', '.join(offered)}"
     return Immediate(406, orjson.dumps({"error": message, "status": 406}))
@@ -102,6 +126,7 @@ class Resolver:
         self.site = site.SiteRenderer(store, self.base)
         self.pages = PageRenderer(store, self.base)
         self.search = SearchIndex(store)
+        self.queries = QueryService(store, self.base)
 
     def __call__(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
         if path == "/":
@@ -118,6 +143,10 @@ class Resolver:
             )
         if path.startswith("/_/search"):
             return self._search(path, accept, query)
+        if path == "/_/query":
+            return self._query(accept, query)
+        if path.startswith("/_/env/"):
+            return self._environment_simple(path, accept, query)
         if path == "/_/vocab":
             return self._vocab(accept, query)
         if path.startswith("/simple"):
@@ -168,6 +197,102 @@ class Resolver:
                 ("/_/vocab", chosen), "text/turtle; charset=utf-8", self.site.vocab_turtle
             )
         return Resource(("/_/vocab", chosen), HTML, self.site.vocab_html)
+
+    # -- /_/query and /_/env/…/simple/ ------------------------------------------------------
+
+    def _query(self, accept: str, query: str) -> Resource | Immediate:
+        from publisher.render import media
+
+        chosen = media.negotiate(accept, _param(query, "format"), QUERY_OFFERS, QUERY_ALIASES)
+        if chosen is None:
+            return _not_acceptable(QUERY_OFFERS)
+        if len(query) > MAX_QUERY_STRING:
+            message = f"query: longer than {MAX_QUERY_STRING} bytes; POST the query as JSON"
+            return Immediate(414, orjson.dumps({"error": message, "status": 414}))
+        try:
+            request = QueryRequest.from_query_string(query)
+        except BadParameter as exc:
+            return _bad_request(exc)
+        return self.query_resource(request, chosen)
+
+    def query_resource(self, request: QueryRequest, media_type: str) -> Resource | Immediate:
+        """The resource answering a query (GET or POST) in ``media_type``, or a 400."""
+        try:
+            build_environment(request.environment)  # checked before the store is read
+        except BadParameter as exc:
+            return _bad_request(exc)
+        produce = self.queries.json if media_type == "application/json" else self.queries.jsonld
+
+        def render() -> bytes:
+            try:
+                return produce(request)
+            except QueryNotFound as exc:
+                raise NotFound(str(exc)) from None
+
+        key = (f"/_/query?{request.canonical()}", media_type)
+        return Resource(key, media_type, render, request.name, expensive=True)
+
+    def _environment_simple(
+        self, path: str, accept: str, query: str
+    ) -> Resource | Immediate | None:
+        from publisher.render import media, simple
+
+        raw_name = None
+        if match := _ENV_INDEX.match(path):
+            prefix, impl, major, minor, abis, platforms, slash = match.groups()
+            if not slash:
+                return _redirect(f"{prefix}/", query)
+        elif match := _ENV_PROJECT.match(path):
+            prefix, impl, major, minor, abis, platforms, raw_name, slash = match.groups()
+        else:
+            return None
+        spec = EnvironmentSpec(
+            python=f"{major}.{minor}",
+            implementation=impl,
+            abis=tuple(abis.split(".")),
+            platforms=tuple(platforms.split(".")),
+        )
+        try:
+            env = build_environment(spec)
+        except BadParameter as exc:
+            message = f"no such environment: {exc}"
+            return Immediate(404, orjson.dumps({"error": message, "status": 404}))
+        chosen = media.negotiate(accept, _param(query, "format"))
+        if chosen is None:
+            return _not_acceptable(media.OFFERS)
+        as_json = media.is_json(chosen)
+        content_type = chosen if as_json else f"{chosen}; charset=utf-8"
+        store, files_url = self.store, f"{self.base}/files"
+        if raw_name is None:
+
+            def render_index() -> bytes:
+                names = [(p.name, p.display_name) for p in store.project_listing()]
+                return simple.index_json(names) if as_json else simple.index_html(names)
+
+            return Resource((path, chosen), content_type, render_index)
+        name = canonicalize_name(raw_name)
+        if raw_name != name or not slash:
+            return _redirect(f"{prefix}/{name}/", query)
+        return Resource(
+            (path, chosen),
+            content_type,
+            partial(self._environment_project, name, env, files_url, as_json),
+            name,
+            expensive=True,
+        )
+
+    def _environment_project(
+        self, name: str, env: Environment, files_url: str, as_json: bool
+    ) -> bytes | None:
+        from publisher.render import simple
+
+        found = self.queries.installable(name, env)
+        if found is None:
+            return None
+        project, selection = found
+        if as_json:
+            return simple.project_json(project, files_url, selection)
+        return simple.project_html(project, files_url, selection)
 
     # -- /simple/ ---------------------------------------------------------------------------
 

@@ -5,6 +5,9 @@ with reasons, PEP 658/714 core-metadata hashes (wheels only: an sdist's PKG-INFO
 fields dynamic), PEP 700 ``size``/``upload-time``/``versions`` and PEP 792 project status,
 hence API version 1.4. PEP 740 provenance is left out until there is provenance to publish.
 
+The environment-scoped pages (``/_/env/{tag}/simple/{name}/``) pass a *selection*: the
+files installable there, best first, listed in that order instead of all of them.
+
 A file's URL is ``{files_url}/{url_path}``; ``files_url`` may be absolute (``http://host/files``),
 root-relative (``/files``) or relative to the project page (``../../files``): clients resolve
 relative URLs against the page URL in both formats.
@@ -12,7 +15,7 @@ relative URLs against the page URL in both formats.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -71,20 +74,23 @@ def index_json(projects: Sequence[tuple[str, str]]) -> bytes:
     )
 
 
-def project_html(project: Project, files_url: str) -> bytes:
-    """The PEP 503 page of one project."""
+Selection = Sequence[tuple[Release, DistributionFile]]
+
+
+def project_html(project: Project, files_url: str, selection: Selection | None = None) -> bytes:
+    """The PEP 503 page of one project (of the ``selection`` of its files, if given)."""
     page = environment().get_template("simple/project.html")
     return page.render(
         api_version=API_VERSION,
         display_name=project.display_name,
         status=project.status or "active",
         status_reason=project.status_reason,
-        files=list(simple_files(project, files_url)),
+        files=list(simple_files(project, files_url, selection)),
     ).encode()
 
 
-def project_json(project: Project, files_url: str) -> bytes:
-    """The PEP 691 document of one project."""
+def project_json(project: Project, files_url: str, selection: Selection | None = None) -> bytes:
+    """The PEP 691 document of one project (of the ``selection`` of its files, if given)."""
     status: dict[str, str] = {"status": project.status or "active"}
     if project.status_reason:
         status["reason"] = project.status_reason
@@ -93,31 +99,46 @@ def project_json(project: Project, files_url: str) -> bytes:
             "meta": {"api-version": API_VERSION},
             "name": project.name,
             "project-status": status,
-            "versions": [r.version for r in _releases(project)],
-            "files": [_file_json(f) for f in simple_files(project, files_url)],
+            "versions": _versions(project, selection),
+            "files": [_file_json(f) for f in simple_files(project, files_url, selection)],
         }
     )
 
 
-def simple_files(project: Project, files_url: str) -> Iterator[SimpleFile]:
-    """The files a project's page lists: releases oldest first, files by name."""
+def simple_files(
+    project: Project, files_url: str, selection: Selection | None = None
+) -> Iterator[SimpleFile]:
+    """The files a project's page lists: releases oldest first, files by name; or the
+    ``selection``, in its order."""
     if project.status in WITHHELD_STATUSES:
         return
     base = files_url.rstrip("/")
+    for release, f in _all_files(project) if selection is None else selection:
+        yanked = f.yanked or release.yanked
+        yield SimpleFile(
+            filename=f.filename,
+            url=f"{base}/{quote(f.url_path)}",
+            sha256=f.hashes["sha256"],
+            size=f.size,
+            upload_time=_timestamp(f.upload_time),
+            requires_python=f.requires_python,
+            yanked=yanked,
+            yanked_reason=(f.yanked_reason or release.yanked_reason) if yanked else None,
+            metadata_sha256=_metadata_sha256(f),
+        )
+
+
+def _all_files(project: Project) -> Iterable[tuple[Release, DistributionFile]]:
     for release in _releases(project):
         for f in sorted(release.files, key=lambda f: f.filename):
-            yanked = f.yanked or release.yanked
-            yield SimpleFile(
-                filename=f.filename,
-                url=f"{base}/{quote(f.url_path)}",
-                sha256=f.hashes["sha256"],
-                size=f.size,
-                upload_time=_timestamp(f.upload_time),
-                requires_python=f.requires_python,
-                yanked=yanked,
-                yanked_reason=(f.yanked_reason or release.yanked_reason) if yanked else None,
-                metadata_sha256=_metadata_sha256(f),
-            )
+            yield release, f
+
+
+def _versions(project: Project, selection: Selection | None) -> list[str]:
+    """PEP 700 ``versions``: every release's, or those of the selected files, ascending."""
+    if selection is None:
+        return [r.version for r in _releases(project)]
+    return sorted({r.version for r, _ in selection}, key=version_key)
 
 
 def _releases(project: Project) -> list[Release]:

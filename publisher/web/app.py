@@ -14,7 +14,7 @@ from publisher.routing import Resolver
 from publisher.store import open_store
 from publisher.web.errors import install_error_handlers
 from publisher.web.hot import HotReads
-from publisher.web.routes import admin, files, hot_routes
+from publisher.web.routes import admin, files, hot_routes, query
 from publisher.web.settings import Settings
 from publisher.web.state import AppState
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> HotReads:
     api.include_router(files.router)
     api.include_router(admin.router)
     api.include_router(hot_routes.router)
+    api.include_router(query.router)
     resolver = Resolver(store, settings.base)
     api.state.resolver = resolver
     return HotReads(api, cache, resolver, settings.cache_max_age)

@@ -15,7 +15,7 @@ import anyio.to_thread
 import orjson
 
 from publisher.cache import Rendering, ResponseCache, etag_matches, make_rendering
-from publisher.routing import Immediate, Resource
+from publisher.routing import Immediate, NotFound, Resource
 
 __all__ = ["HotReads"]
 
@@ -61,9 +61,13 @@ class HotReads:
             return
         rendering = self.cache.get(target.key)
         if rendering is None:
-            rendering = await anyio.to_thread.run_sync(self.render, target)
+            try:
+                rendering = await anyio.to_thread.run_sync(self.render, target)
+                missing = f"nothing at {scope['path']}"
+            except NotFound as exc:
+                rendering, missing = None, str(exc)
             if rendering is None:  # the project or release does not exist
-                message = {"error": f"nothing at {scope['path']}", "status": 404}
+                message = {"error": missing, "status": 404}
                 await self._send_immediate(Immediate(404, orjson.dumps(message)), scope, send)
                 return
         if not if_none_match and scope["method"] == "GET":

@@ -13,13 +13,14 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Request, Response
 
-from publisher.routing import Immediate, Resource
+from publisher.routing import Immediate, NotFound, Resource
 from publisher.web.errors import not_found
 
 router = APIRouter()
 
 
-def _answer(request: Request) -> Response:
+def answer_with_resolver(request: Request) -> Response:
+    """Answer a GET the hot layer declined, through the same resolver."""
     resolver = request.app.state.resolver
     query = request.url.query
     target = resolver(request.url.path, request.headers.get("accept", ""), query)
@@ -27,7 +28,10 @@ def _answer(request: Request) -> Response:
         headers = {k.decode(): v.decode() for k, v in target.headers}
         return Response(target.body, target.status, headers, media_type=target.media_type)
     if isinstance(target, Resource):
-        body = target.render()
+        try:
+            body = target.render()
+        except NotFound as exc:
+            return not_found(str(exc))
         if body is not None:
             return Response(body, media_type=target.media_type)
     return not_found(f"nothing at {request.url.path}")
@@ -58,6 +62,18 @@ PAGES = {
         "PEP 503/691 project page: files, hashes, metadata links",
         ["simple"],
     ),
+    "/_/env/{environment}/simple/": (
+        "environment_simple_index",
+        "The simple index for one environment ({interpreter}-{abi}-{platform}, e.g. "
+        "cp312-cp312-manylinux_2_17_x86_64), for pip/uv --index-url",
+        ["query"],
+    ),
+    "/_/env/{environment}/simple/{name}/": (
+        "environment_simple_project",
+        "PEP 503/691 project page listing only the files installable in the environment, "
+        "best first, with sdists and PEP 658 metadata",
+        ["query"],
+    ),
     "/project/{name}/": (
         "project",
         "Project page: HTML with RDFa, or JSON-LD/Turtle by Accept",
@@ -80,7 +96,7 @@ def _endpoint(path: str) -> Callable[..., Response]:
     """``_answer`` with the path's parameters in its signature, so OpenAPI describes them."""
 
     def endpoint(request: Request, **_params: str) -> Response:
-        return _answer(request)
+        return answer_with_resolver(request)
 
     params = [
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)
