@@ -1,7 +1,8 @@
 """Static export: the read-only site as plain files that nginx, a CDN or ``http.server`` serves.
 
 Layout (see DESIGN.md): ``simple/index.html`` + ``index.json``, ``simple/{name}/index.html`` +
-``index.json``, ``files/{url_path}`` with ``{url_path}.metadata`` beside each wheel, and a
+``index.json``, ``files/{url_path}`` with ``{url_path}.metadata`` beside each wheel and
+``{url_path}.asc`` beside each signed file, and a
 ``.gz`` (gzip -9, mtime 0, so builds are reproducible) beside every text file.
 
 Pages come from *producers*: a project producer turns one project into ``(relative path,
@@ -215,6 +216,8 @@ def _write_site(
         for release in project.releases:
             for f in release.files:
                 out.artefact(blobs.path(f.url_path), f"files/{f.url_path}")
+                if f.signature is not None:
+                    out.page(f"files/{f.url_path}.asc", f.signature.encode())
                 if f.packagetype == "bdist_wheel" and f.metadata_sha256:
                     metadata = store.metadata_bytes(f.filename)
                     if metadata is None:

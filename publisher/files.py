@@ -1,8 +1,10 @@
-"""What a ``/files/…`` path names: an artefact's bytes, or its core metadata (PEP 658), with
-the validators both are served with. Shared by the ASGI route and the WSGI/CGI handler."""
+"""What a ``/files/…`` path names: an artefact's bytes, its core metadata (PEP 658) or its
+detached PGP signature (``.asc``, as uploaded beside it), with the validators each is served
+with. Shared by the ASGI route and the WSGI/CGI handler."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
@@ -13,6 +15,7 @@ from publisher.store import Store
 __all__ = ["FileNotFound", "FoundFile", "find_file"]
 
 METADATA_SUFFIX = ".metadata"
+SIGNATURE_SUFFIX = ".asc"
 
 
 class FileNotFound(LookupError):
@@ -33,7 +36,9 @@ class FoundFile:
 def find_file(store: Store, blobs: BlobStore, url_path: str) -> FoundFile:
     """Look up the path below ``/files/``; raise ``FileNotFound`` when it names nothing."""
     metadata = url_path.endswith(METADATA_SUFFIX)
-    parsed = BlobStore.parse_url_path(url_path.removesuffix(METADATA_SUFFIX))
+    signature = url_path.endswith(SIGNATURE_SUFFIX)
+    artefact = url_path.removesuffix(METADATA_SUFFIX if metadata else SIGNATURE_SUFFIX)
+    parsed = BlobStore.parse_url_path(artefact)
     if parsed is None:
         raise FileNotFound(f"no file at /files/{url_path}")
     sha256, filename = parsed
@@ -47,6 +52,12 @@ def find_file(store: Store, blobs: BlobStore, url_path: str) -> FoundFile:
             raise FileNotFound(f"{filename} has no separate core metadata")
         etag = f'"{record.metadata_sha256}"'
         return FoundFile(etag, "text/plain; charset=utf-8", modified, data=data)
+    if signature:
+        if record.signature is None:
+            raise FileNotFound(f"{filename} was uploaded without a signature")
+        data = record.signature.encode()
+        etag = f'"{hashlib.sha256(data).hexdigest()}"'
+        return FoundFile(etag, "application/pgp-signature", modified, data=data)
     blob = blobs.path(record.url_path)
     if not blob.is_file():
         raise FileNotFound(f"{filename} is indexed but its bytes are missing from the file store")

@@ -24,6 +24,7 @@ from packaging.version import InvalidVersion, Version
 
 from crosswalk.names import version_key
 from crosswalk.records import DistributionFile, Project, Release
+from publisher.ingest.facts import IMPLEMENTATIONS
 from publisher.query.environment import Environment
 from publisher.query.errors import QueryNotFound
 from publisher.query.params import QueryRequest, VersionFilter
@@ -292,4 +293,7 @@ def _accepts(env: Environment) -> str:
 def _python_text(env: Environment) -> str:
     if env.python is None:
         return "no Python version was stated, so only files for any Python 3 fit"
-    return f"this environment is {env.implementation}{''.join(map(str, env.python.release[:2]))}"
+    short = "".join(map(str, env.python.release[:2]))
+    name = IMPLEMENTATIONS.get(env.implementation or "", env.implementation or "Python")
+    version = ".".join(map(str, env.python.release[:2]))
+    return f"this environment is {name} {version} ({env.implementation}{short})"
