@@ -262,7 +262,10 @@ def _tag_reasons(file_tags: Iterable[str], env: Environment) -> list[Reason]:
     reasons = []
     if not any(p in env.platform_set for p in platforms):
         reasons.append(Reason("platform", f"built for {', '.join(platforms)}; {_accepts(env)}"))
-    if not any(i in env.interpreters for i in interpreters):
+    # The environment's own Python: its interpreters with a version-specific or no ABI
+    # (cp311 is accepted by a 3.12 environment only for abi3 wheels).
+    own = {i for i, a in env.interpreter_abis if a not in ("abi3", "abi3t")}
+    if not any(i in own or (i, a) in env.interpreter_abis for i, a, _ in parts):
         reasons.append(
             Reason("python", f"built for {', '.join(interpreters)}; {_python_text(env)}")
         )
