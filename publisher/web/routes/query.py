@@ -182,5 +182,9 @@ async def _cached(request: Request, target: Resource) -> Response:
             return not_found("nothing matches this query")
         rendering = make_rendering(body, target.media_type, target.project, generation)
         cache.put(target.key, rendering)
-    headers = {"etag": rendering.etag, "vary": "Accept"}
-    return Response(rendering.body, media_type=rendering.media_type, headers=headers)
+    body, encoding = rendering.variant(request.headers.get("accept-encoding", ""))
+    etag = rendering.etag if encoding is None else f'{rendering.etag[:-1]}-{encoding}"'
+    headers = {"etag": etag, "vary": "Accept, Accept-Encoding"}
+    if encoding is not None:
+        headers["content-encoding"] = encoding
+    return Response(body, media_type=rendering.media_type, headers=headers)
