@@ -427,7 +427,11 @@ def wrk_command(url: str, accept: str | None, seconds: int) -> list[str]:
 
 
 def wrk(url: str, accept: str | None, seconds: int) -> dict:
-    output = run(wrk_command(url, accept, seconds), timeout=seconds + 60).stdout
+    return parse_wrk(run(wrk_command(url, accept, seconds), timeout=seconds + 60).stdout)
+
+
+def parse_wrk(output: str) -> dict:
+    """Requests/s, latency percentiles and error counts from wrk's ``--latency`` output."""
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     if rps is None or "99" not in latency:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -112,11 +113,11 @@ def match(project: Project, request: QueryRequest, env: Environment) -> Match:
         listed = [r for r in rejected.values() if r.release is shown]
         omitted = 0
     else:
-        newest_first = sorted(rejected.values(), key=lambda r: version_key(r.release.version))
+        newest_first = sorted(rejected.values(), key=lambda r: _version_key(r.release.version))
         listed = newest_first[::-1][:MAX_REJECTIONS]
         omitted = max(len(rejected) - MAX_REJECTIONS, 0)
     listed.sort(key=lambda r: r.file.filename)
-    listed.sort(key=lambda r: version_key(r.release.version), reverse=True)
+    listed.sort(key=lambda r: _version_key(r.release.version), reverse=True)
     return Match(project, shown, choice, compatible, tuple(listed), omitted)
 
 
@@ -130,7 +131,7 @@ def ranked_files(project: Project, env: Environment) -> Iterator[tuple[Release, 
         for f in release.files
         if not _misfits(f, project, request, env)
     ]
-    fitting.sort(key=lambda c: (version_key(c.release.version), -c.rank), reverse=True)
+    fitting.sort(key=lambda c: (_version_key(c.release.version), -c.rank), reverse=True)
     return ((c.release, c.file) for c in fitting)
 
 
@@ -156,7 +157,7 @@ def _contains(specifier: SpecifierSet, version: str) -> bool:
 
 
 def _is_pre(version: str) -> bool:
-    key = version_key(version)[1]
+    key = _version_key(version)[1]
     return isinstance(key, Version) and key.is_prerelease
 
 
@@ -199,7 +200,7 @@ def _newest(releases: Sequence[Release], request: QueryRequest) -> Release:
     pre = _pre_allowed(request)
 
     def key(r: Release) -> tuple:
-        return (not r.yanked, pre or not _is_pre(r.version), version_key(r.version))
+        return (not r.yanked, pre or not _is_pre(r.version), _version_key(r.version))
 
     return max(releases, key=key)
 
@@ -215,7 +216,7 @@ def _preference(c: Candidate) -> tuple:
     build: tuple = ()
     if c.file.build_tag and (found := _BUILD.match(c.file.build_tag)):
         build = (int(found[1]), found[2])
-    return (not c.yanked, version_key(c.release.version), -c.rank, build)
+    return (not c.yanked, _version_key(c.release.version), -c.rank, build)
 
 
 def _rank(f: DistributionFile, env: Environment) -> tuple[int, str | None]:
@@ -241,10 +242,9 @@ def _misfits(
     if f.packagetype == "bdist_wheel" and not any(t in env.rank for t in f.tags):
         reasons += _tag_reasons(f.tags, env)
     if env.python is not None and f.requires_python:
-        try:
-            fits = SpecifierSet(f.requires_python).contains(env.python, prereleases=True)
-        except InvalidSpecifier:
-            fits = True  # as pip does: an invalid Requires-Python does not exclude
+        specifier = _requires_python(f.requires_python)
+        # as pip does: an invalid Requires-Python does not exclude
+        fits = specifier is None or specifier.contains(env.python, prereleases=True)
         if not fits:
             reasons.append(
                 Reason(
@@ -253,6 +253,20 @@ def _misfits(
                 )
             )
     return reasons
+
+
+@lru_cache(maxsize=4096)
+def _requires_python(text: str) -> SpecifierSet | None:
+    """Parsed once: the same few Requires-Python strings recur across files and queries."""
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
+@lru_cache(maxsize=8192)
+def _version_key(version: str) -> tuple:
+    return version_key(version)
 
 
 def _tag_reasons(file_tags: Iterable[str], env: Environment) -> list[Reason]:
