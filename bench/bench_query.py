@@ -31,7 +31,9 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench_web import (
     ARTEFACTS,
@@ -103,7 +105,7 @@ def uncached(db_url: str, queries: list[str]) -> dict:
     return found
 
 
-def _timed_round(render, requests: list, repeat: int) -> dict:  # noqa: ANN001
+def _timed_round(render: Callable[[Any], bytes], requests: list, repeat: int) -> dict:
     """One pass over the mix: wall-clock and CPU time per query (CPU time leaves out the
     time other processes on a shared machine held the core)."""
     wall, cpu = [], []
