@@ -74,13 +74,6 @@ class EnvironmentSpec:
     markers: tuple[tuple[str, str], ...] = ()
     tags: tuple[str, ...] = ()
 
-    @property
-    def stated(self) -> bool:
-        return any(
-            (self.python, self.implementation, self.abis, self.platforms, self.os, self.arch,
-             self.markers, self.tags)
-        )  # fmt: skip
-
 
 @dataclass(frozen=True, slots=True)
 class Environment:
@@ -99,10 +92,6 @@ class Environment:
     interpreters: frozenset[str] = field(repr=False)
     interpreter_abis: frozenset[tuple[str, str]] = field(repr=False)
     platform_set: frozenset[str] = field(repr=False)
-
-    @property
-    def python_stated(self) -> bool:
-        return self.python is not None
 
 
 def build_environment(spec: EnvironmentSpec) -> Environment:
