@@ -9,15 +9,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from publisher.store.base import FilenameReuse, NewFile, ProjectSummary, Store, StoreError
+from publisher.store.base import (
+    Author,
+    FilenameReuse,
+    ItemConflict,
+    ItemGone,
+    ItemNotFound,
+    NewFile,
+    ProjectSummary,
+    RevisionConflict,
+    Store,
+    StoreError,
+    TargetNotFound,
+    TokenRecord,
+)
 
 __all__ = [
     "DEFAULT_URL",
+    "Author",
     "FilenameReuse",
+    "ItemConflict",
+    "ItemGone",
+    "ItemNotFound",
     "NewFile",
     "ProjectSummary",
+    "RevisionConflict",
     "Store",
     "StoreError",
+    "TargetNotFound",
+    "TokenRecord",
     "default_files_dir",
     "open_store",
 ]

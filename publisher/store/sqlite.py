@@ -23,7 +23,11 @@ from publisher.store.base import (
     StoreError,
 )
 from publisher.store.changes import ChangeCounter
+from publisher.store.sqlite_admin import AdminMixin
+from publisher.store.sqlite_extrinsic import ExtrinsicMixin
 from publisher.store.sqlite_schema import MIGRATIONS
+from publisher.store.sqlite_tokens import TokenMixin
+from publisher.store.sqlite_writes import bump_generation
 
 __all__ = ["SQLiteStore"]
 
@@ -34,7 +38,7 @@ _FILE_COLUMNS = (
 )
 
 
-class SQLiteStore:
+class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
     """A ``Store`` in one SQLite file. Connections are per thread; writes serialise in SQLite."""
 
     def __init__(self, path: Path) -> None:
@@ -155,12 +159,7 @@ class SQLiteStore:
                 [(f.filename, *tag.split("-")) for tag in f.tags],
             )
             self._update_latest(db, f.project)
-            db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
-            db.execute(
-                "UPDATE projects SET generation = "
-                "(SELECT value FROM store_meta WHERE key = 'generation') WHERE name = ?",
-                (f.project,),
-            )
+            bump_generation(db, f.project)
             db.execute("COMMIT")
             self._changes.bump()  # after COMMIT, before the write is acknowledged
             return True
