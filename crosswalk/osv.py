@@ -58,7 +58,7 @@ def osv_projects(doc: Mapping[str, Any]) -> list[str]:
 
 
 def _event_key(event: tuple[str, Version | None]) -> tuple[int, Version]:
-    kind, version = event
+    version = event[1]
     # introduced "0" (None here) comes first; equal versions keep their listed order.
     return (0, Version("0")) if version is None else (1, version)
 
@@ -85,11 +85,10 @@ def _in_range(version: Version, events: Iterable[Mapping[str, Any]]) -> bool:
     affected = False
     for kind, bound in sorted(parsed, key=_event_key):
         if kind == "introduced":
-            if bound is None or version >= bound:
-                affected = True
-        elif kind == "fixed" and bound is not None and version >= bound:
-            affected = False
-        elif kind == "last_affected" and bound is not None and version > bound:
+            affected = affected or bound is None or version >= bound
+        elif (kind == "fixed" and version >= bound) or (
+            kind == "last_affected" and version > bound
+        ):
             affected = False
     return affected
 
@@ -105,9 +104,9 @@ def affects(doc: Mapping[str, Any], project: str, version: str) -> bool:
         if wanted is None:
             continue
         for range_ in affected.get("ranges") or ():
-            if isinstance(range_, Mapping) and range_.get("type") in _ORDERED_RANGES:
-                if _in_range(wanted, range_.get("events") or ()):
-                    return True
+            ordered = isinstance(range_, Mapping) and range_.get("type") in _ORDERED_RANGES
+            if ordered and _in_range(wanted, range_.get("events") or ()):
+                return True
     return False
 
 

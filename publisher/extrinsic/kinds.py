@@ -153,9 +153,7 @@ class OsvEvent(Strict):
     def _one_event(self) -> OsvEvent:
         given = [k for k in ("introduced", "fixed", "last_affected", "limit") if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError(
-                "an event has exactly one of introduced, fixed, last_affected, limit"
-            )
+            raise ValueError("an event has exactly one of introduced, fixed, last_affected, limit")
         return self
 
 

@@ -58,9 +58,13 @@ def read_documents(paths: Iterable[Path], report: ImportReport) -> Iterator[tupl
 
 
 def import_advisories(
-    store: Store, documents: Iterable[tuple[str, object]], author: Author
+    store: Store,
+    documents: Iterable[tuple[str, object]],
+    author: Author,
+    report: ImportReport | None = None,
 ) -> ImportReport:
-    report = ImportReport()
+    """Attach each valid document; count what changed into ``report`` (a new one if None)."""
+    report = report if report is not None else ImportReport()
     for source, doc in documents:
         try:
             write = parse_write({"kind": ADVISORY, "data": doc})

@@ -34,24 +34,28 @@ class AdminMixin:
         if target.version is None:
             raise TargetNotFound("a yank names a release or a file, not a whole project")
         if target.filename is None:
-            table, where, args = "releases", "project = ? AND version = ?", (
-                target.project,
-                target.version,
+            table, where, args = (
+                "releases",
+                "project = ? AND version = ?",
+                (
+                    target.project,
+                    target.version,
+                ),
             )
         else:
             table, where, args = "files", "filename = ?", (target.filename,)
-        reason = reason if yanked else None
+        kept_reason = reason if yanked else None  # an un-yank's reason goes in the record only
         with write_transaction(self) as db:
             check_target(db, target)
             row = db.execute(f"SELECT yanked, yanked_reason FROM {table} WHERE {where}", args)
             was_yanked, was_reason = row.fetchone()
             before = {"yanked": bool(was_yanked), "yanked_reason": was_reason}
-            after = {"yanked": yanked, "yanked_reason": reason}
+            after = {"yanked": yanked, "yanked_reason": kept_reason}
             if before == after:
                 return None
             db.execute(
                 f"UPDATE {table} SET yanked = ?, yanked_reason = ? WHERE {where}",
-                (int(yanked), reason, *args),
+                (int(yanked), kept_reason, *args),
             )
             action = "yank" if yanked else "unyank"
             event = self._record(db, action, target, author, reason, before, after)
@@ -109,7 +113,15 @@ class AdminMixin:
             ),
         )
         return AdminEvent(
-            cursor.lastrowid, action, target, author.name, at, reason, before, after, author.token_id
+            cursor.lastrowid,
+            action,
+            target,
+            author.name,
+            at,
+            reason,
+            before,
+            after,
+            author.token_id,
         )
 
     def admin_events(self, name: str) -> list[AdminEvent]:

@@ -14,7 +14,8 @@ from publisher.routing import Resolver
 from publisher.store import open_store
 from publisher.web.errors import install_error_handlers
 from publisher.web.hot import HotReads
-from publisher.web.routes import admin, files, hot_routes, query
+from publisher.web.limits import BodyLimit
+from publisher.web.routes import admin, administration, extrinsic, files, hot_routes, query
 from publisher.web.settings import Settings
 from publisher.web.state import AppState
 
@@ -49,8 +50,10 @@ def create_app(settings: Settings | None = None) -> HotReads:
     install_error_handlers(api)
     api.include_router(files.router)
     api.include_router(admin.router)
+    api.include_router(extrinsic.router)
+    api.include_router(administration.router)
     api.include_router(hot_routes.router)
     api.include_router(query.router)
     resolver = Resolver(store, settings.base)
     api.state.resolver = resolver
-    return HotReads(api, cache, resolver, settings.cache_max_age)
+    return HotReads(BodyLimit(api), cache, resolver, settings.cache_max_age)

@@ -10,6 +10,16 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
+from publisher.extrinsic.kinds import InvalidItem
+from publisher.extrinsic.writes import KindMismatch
+from publisher.store import (
+    ItemConflict,
+    ItemGone,
+    ItemNotFound,
+    RevisionConflict,
+    TargetNotFound,
+)
+
 __all__ = ["install_error_handlers", "json_response", "not_found", "problem"]
 
 log = logging.getLogger("ldindex.web")
@@ -19,12 +29,43 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(orjson.dumps(data), status, headers, media_type="application/json")
 
 
-def problem(status: int, message: str) -> Response:
-    return json_response({"error": message, "status": status}, status)
+def problem(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return json_response({"error": message, "status": status}, status, headers)
 
 
 def not_found(message: str) -> Response:
     return problem(404, message)
+
+
+# Domain errors a write can raise, and the status each answers with.
+ERROR_STATUSES: dict[type[Exception], int] = {
+    TargetNotFound: 404,
+    ItemNotFound: 404,
+    ItemGone: 410,
+    ItemConflict: 409,
+    KindMismatch: 409,
+    RevisionConflict: 412,
+    InvalidItem: 422,
+}
+
+
+def _validation_details(errors: Any) -> str:
+    """Each bad field by its path; unknown fields said so plainly."""
+    parts = []
+    for e in errors:
+        where = ".".join(str(p) for p in e.get("loc", ()))
+        message = " ".join(str(e.get("msg", "invalid")).removeprefix("Value error, ").split())
+        if e.get("type") == "extra_forbidden":
+            message = "unknown field"
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+def _status_handler(status: int) -> Any:
+    async def handle(request: Request, exc: Exception) -> Response:
+        return problem(status, str(exc))
+
+    return handle
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -32,14 +73,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return problem(exc.status_code, str(exc.detail))
+        return problem(exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()
-        )
-        return problem(422, f"invalid request: {details}")
+        return problem(422, f"invalid request: {_validation_details(exc.errors())}")
+
+    for error_class, status in ERROR_STATUSES.items():
+        app.add_exception_handler(error_class, _status_handler(status))
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:

@@ -1,6 +1,8 @@
 """``POST /_/cache/invalidate``: drop cached renderings, of one project or all.
 
-Until write tokens exist, only loopback clients may call it.
+Callers either present an admin token (``Authorization: Bearer …``) or call from a loopback
+address without a proxy in between. A token that is sent must be valid and admin, whatever
+the address.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import ipaddress
 from fastapi import APIRouter, Query, Request, Response
 
 from crosswalk.names import canonicalize_name
+from publisher.web.auth import require_admin
 from publisher.web.errors import json_response, problem
+from publisher.web.routes.api_common import PROBLEMS
 from publisher.web.state import state_of
 
 router = APIRouter(tags=["administration"])
@@ -27,13 +31,22 @@ def _is_loopback(request: Request) -> bool:
         return False
 
 
-@router.post("/_/cache/invalidate", summary="Drop cached renderings (all, or one project's)")
+@router.post(
+    "/_/cache/invalidate",
+    operation_id="invalidate_cache",
+    summary="Drop cached renderings (all, or one project's): an admin token, or loopback",
+    responses=PROBLEMS(401, 403, 413, 422, 429),
+)
 def invalidate(
     request: Request,
-    project: str | None = Query(None, description="Only this project's pages"),
+    project: str | None = Query(None, description="Only this project's pages", max_length=200),
 ) -> Response:
-    if not _is_loopback(request):
-        return problem(403, "cache invalidation is allowed from loopback addresses only")
+    if "authorization" in request.headers:
+        require_admin(request)
+    elif not _is_loopback(request):
+        return problem(
+            403, "cache invalidation needs an admin token, or a call from a loopback address"
+        )
     cache = state_of(request).cache
     name = canonicalize_name(project) if project else None
     dropped = cache.invalidate(name)
