@@ -7,7 +7,8 @@ import sys
 import click
 import orjson
 
-from crosswalk.plain import project_dict
+from crosswalk.plain import corrected_requirements, extrinsic_dicts, project_dict
+from crosswalk.records import Target
 from publisher.cli.app import db_option, main, open_index
 
 
@@ -39,6 +40,7 @@ def show(name: str, version: str | None, db_url: str, fmt: str, base_url: str) -
     project = store.get_project(name)
     if project is None:
         raise click.ClickException(f"no project named {name!r}")
+    items = store.list_items(Target(project.name), exact=False)
     if version is None:
         document = project_dict(project)
     else:
@@ -48,14 +50,26 @@ def show(name: str, version: str | None, db_url: str, fmt: str, base_url: str) -
             raise click.ClickException(f"{project.name} has no version {version!r} (has: {known})")
         document = project_dict(project, (release,))
     store.close()
+    _add_extrinsic(document, items)
     if fmt == "json":
         click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
         return
     from crosswalk import project_graph, release_graph, serialise
 
     if version is None:
-        graph = project_graph(project, base_url)
+        graph = project_graph(project, base_url, items)
     else:
-        graph = release_graph(project, release, base_url)
+        graph = release_graph(project, release, base_url, items)
     sys.stdout.buffer.write(serialise(graph, fmt, indent=fmt == "jsonld"))
     sys.stdout.buffer.flush()
+
+
+def _add_extrinsic(document: dict, items: list) -> None:
+    """Extrinsic items beside what the artefacts say: the project's own under
+    ``extrinsic``, each release's (and its files') under ``releases[].extrinsic``, and the
+    corrected Requires-Dist beside the published one (``requires_dist_corrected``)."""
+    document["extrinsic"] = extrinsic_dicts(i for i in items if i.target.version is None)
+    for release in document["releases"]:
+        version = release["version"]
+        release["extrinsic"] = extrinsic_dicts(i for i in items if i.target.version == version)
+        release["requires_dist_corrected"] = corrected_requirements(items, version)
