@@ -166,7 +166,9 @@ def test_no_token_wrong_project_revoked_expired(client: TestClient, data: Indexe
     other = {"Authorization": f"Bearer {make_token(data, 'project:requests')}"}
     refused = client.post(PROJECT, json=body, headers=other)
     assert refused.status_code == 403 and "markupsafe" in refused.json()["error"]
-    assert client.post("/_/api/projects/requests/items", json=body, headers=other).status_code == 201
+    assert (
+        client.post("/_/api/projects/requests/items", json=body, headers=other).status_code == 201
+    )
 
     past = datetime.now(UTC) - timedelta(seconds=1)
     expired = {"Authorization": f"Bearer {make_token(data, 'admin', expires=past)}"}
@@ -198,7 +200,9 @@ def test_project_token_cannot_administer_but_admin_can(
     assert client.post(yank, json={"reason": "x"}).status_code == 401
     assert client.post(yank, json={"reason": "x"}, headers=markupsafe_token).status_code == 403
     status = "/_/api/projects/idna/status"
-    assert client.put(status, json={"status": "archived"}, headers=markupsafe_token).status_code == 403
+    assert (
+        client.put(status, json={"status": "archived"}, headers=markupsafe_token).status_code == 403
+    )
     # A project token cannot touch another project's item either.
     item = client.post("/_/api/projects/idna/items", json=HARDWARE, headers=admin).json()
     url = f"/_/api/items/{item['id']}"
@@ -228,9 +232,12 @@ def test_yank_release_and_file_and_project_status(client: TestClient, admin) -> 
         "/_/api/projects/markupsafe/releases/2.1.5/yank", json={"reason": "broken"}, headers=admin
     )
     assert again.json()["changed"] is False
-    assert client.post("/_/api/projects/markupsafe/releases/2.1.5/unyank", headers=admin).json()[
-        "yanked"
-    ] is False
+    assert (
+        client.post("/_/api/projects/markupsafe/releases/2.1.5/unyank", headers=admin).json()[
+            "yanked"
+        ]
+        is False
+    )
 
     file_yank = f"/_/api/projects/markupsafe/releases/3.0.2/files/{WHEEL}/yank"
     assert client.post(file_yank, json={"reason": "bad build"}, headers=admin).status_code == 200
@@ -318,7 +325,9 @@ def test_patch_rules(client: TestClient, admin) -> None:
     item = client.post(PROJECT, json=HARDWARE, headers=admin).json()
     url = f"/_/api/items/{item['id']}"
     json_patch = {**admin, "Content-Type": "application/merge-patch+json"}
-    assert client.patch(url, content=b'{"data": {"value": 7}}', headers=json_patch).status_code == 422
+    assert (
+        client.patch(url, content=b'{"data": {"value": 7}}', headers=json_patch).status_code == 422
+    )
     assert client.patch(url, content=b"[]", headers=json_patch).status_code == 422
     assert client.patch(url, json={"kind": "advisory"}, headers=admin).status_code == 409
     assert client.patch(url, content=b"{}", headers={**admin, "Content-Type": "text/plain"}
@@ -334,7 +343,9 @@ def test_patch_rules(client: TestClient, admin) -> None:
 
 
 def test_unknown_targets_and_items(client: TestClient, admin) -> None:
-    assert client.post("/_/api/projects/nope/items", json=HARDWARE, headers=admin).status_code == 404
+    assert (
+        client.post("/_/api/projects/nope/items", json=HARDWARE, headers=admin).status_code == 404
+    )
     missing_release = "/_/api/projects/markupsafe/releases/9.9/items"
     assert client.post(missing_release, json=HARDWARE, headers=admin).status_code == 404
     assert client.get(missing_release).status_code == 404
