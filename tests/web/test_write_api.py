@@ -3,6 +3,7 @@ history with real tokens; the permission matrix; bad bodies refused with nothing
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,8 +32,10 @@ ADVISORY = {
         "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"}],
         "affected": [
             {
-                "package": {"ecosystem": "PyPI", "name": "markupsafe", "purl": "pkg:pypi/markupsafe"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "3.0.0"}, {"fixed": "3.0.3"}]}],
+                "package": {"ecosystem": "PyPI", "name": "markupsafe"},
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "3.0.0"}, {"fixed": "3.0.3"}]}
+                ],
             }
         ],
         "references": [{"type": "ADVISORY", "url": "https://example.org/advisories/1"}],
@@ -144,7 +147,7 @@ def test_full_lifecycle_of_each_kind(client: TestClient, markupsafe_token, kind:
     history = client.get(f"{location}/history").json()["revisions"]
     assert [r["action"] for r in history] == ["create", "replace", "update", "delete"]
     assert [r["revision"] for r in history] == [1, 2, 3, 4]
-    for earlier, later in zip(history, history[1:], strict=False):
+    for earlier, later in itertools.pairwise(history):
         assert later["before"] == earlier["after"]  # a gap-free chain
     assert history[-1]["after"] is None and history[-1]["reason"] == "no longer true"
     second = client.get(f"{location}/history/2")

@@ -3,6 +3,7 @@ lose an update, and every read path shows a write as soon as it has returned."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 
@@ -100,7 +101,7 @@ def test_a_burst_of_concurrent_writers_loses_no_update(server: LiveServer, admin
     assert sorted(final["data"]["aliases"]) == sorted(f"ALIAS-{n}" for n in range(writers))
     history = httpx.get(f"{location}/history").json()["revisions"]
     assert [r["revision"] for r in history] == list(range(1, writers + 2))
-    for earlier, later in zip(history, history[1:], strict=False):
+    for earlier, later in itertools.pairwise(history):
         assert later["before"] == earlier["after"]
 
 
