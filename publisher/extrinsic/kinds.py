@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from crosswalk.hardware import CONTROLLED_KEYS, is_known_key
+from crosswalk.hardware import CONTROLLED_KEYS, EXTENSION_KEY, is_known_key
 from crosswalk.records import (
     ADVISORY,
     DEPENDENCY_CORRECTION,
@@ -134,7 +134,14 @@ def _hardware_key(value: str) -> str:
     return value
 
 
-Timestamp = Annotated[str, AfterValidator(_timestamp)]
+HARDWARE_KEY_PATTERN = f"^({'|'.join(CONTROLLED_KEYS)})$|{EXTENSION_KEY.pattern}"
+# Patterns state in the JSON Schema (for clients and generators) what they can of each syntax;
+# the validators above enforce the whole of it, with messages naming what is wrong.
+PURL_PATTERN = r"^pkg:[A-Za-z][A-Za-z0-9.+-]*/\S+$"
+TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
+Timestamp = Annotated[
+    str, Field(json_schema_extra={"pattern": TIMESTAMP_PATTERN}), AfterValidator(_timestamp)
+]
 Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
 Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
 WebIRI = Annotated[str, Field(max_length=4000), AfterValidator(_web_iri)]
@@ -167,7 +174,10 @@ class OsvRange(Strict):
 class OsvPackage(Strict):
     ecosystem: _text(200)
     name: _text(500)
-    purl: Annotated[str, AfterValidator(_purl)] | None = None
+    purl: (
+        Annotated[str, Field(json_schema_extra={"pattern": PURL_PATTERN}), AfterValidator(_purl)]
+        | None
+    ) = None
 
 
 class OsvSeverity(Strict):
@@ -239,7 +249,11 @@ class DependencyCorrection(Strict):
 class ExternalRequirement(Strict):
     """A dependency outside Python packaging, named by a package URL."""
 
-    purl: Annotated[str, Field(max_length=2000), AfterValidator(_purl)]
+    purl: Annotated[
+        str,
+        Field(max_length=2000, json_schema_extra={"pattern": PURL_PATTERN}),
+        AfterValidator(_purl),
+    ]
     version_range: _text(500) | None = None
     scope: Literal["build", "host", "run", "test"] = "run"
     marker: Annotated[str, Field(max_length=2000), AfterValidator(_marker)] | None = None
@@ -252,9 +266,11 @@ class ExternalRequirement(Strict):
 class HardwareCapability(Strict):
     """What a release or file needs from (or can use of) the hardware."""
 
-    key: Annotated[str, Field(max_length=130), AfterValidator(_hardware_key)] = Field(
-        description="cpu, gpu, accelerator, memory, storage, gpu-memory, or namespace:name"
-    )
+    key: Annotated[
+        str,
+        Field(max_length=130, json_schema_extra={"pattern": HARDWARE_KEY_PATTERN}),
+        AfterValidator(_hardware_key),
+    ] = Field(description="cpu, gpu, accelerator, memory, storage, gpu-memory, or namespace:name")
     value: _text(500)
     relation: Literal["requires", "supports"] = "requires"
     note: _text(MAX_REASON) | None = None

@@ -9,6 +9,7 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from publisher.extrinsic.kinds import InvalidItem
 from publisher.extrinsic.writes import KindMismatch
@@ -61,6 +62,17 @@ def _validation_details(errors: Any) -> str:
     return "; ".join(parts)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette's own 405 names only
+    the first route that matched the path)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:  # the path matches, whatever the method
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def _status_handler(status: int) -> Any:
     async def handle(request: Request, exc: Exception) -> Response:
         return problem(status, str(exc))
@@ -73,7 +85,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return problem(exc.status_code, str(exc.detail), exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem(exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

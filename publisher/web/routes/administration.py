@@ -37,7 +37,7 @@ from publisher.web.state import state_of
 
 router = APIRouter(tags=["administration"], dependencies=[Depends(accepts_json)])
 
-ADMIN_WRITE = PROBLEMS(401, 403, 404, 406, 413, 422, 429)
+ADMIN_WRITE = PROBLEMS(400, 401, 403, 404, 406, 413, 422, 429)
 
 
 ADMIN = Depends(require_admin)

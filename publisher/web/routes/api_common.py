@@ -32,6 +32,7 @@ def accepts_json(request: Request) -> None:
 
 
 _STATUS_TEXT = {
+    400: "The body could not be read as JSON text",
     304: "Not modified: the item still has the ETag sent in If-None-Match",
     401: "No token, or one that is unknown, revoked or expired",
     403: "The token's scope does not cover this project",

@@ -20,17 +20,18 @@ with ``If-Match`` naming an older one is refused with 412.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal, get_args
 
 import orjson
 from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
+from pydantic import ValidationError
 
 from crosswalk.names import canonicalize_name
 from crosswalk.records import EXTRINSIC_KINDS, ExtrinsicItem, Target
 from publisher.cache import etag_matches
 from publisher.extrinsic import writes
-from publisher.extrinsic.kinds import ItemWrite
+from publisher.extrinsic.kinds import ItemWrite, validation_message
 from publisher.store import RevisionConflict, Store
 from publisher.tokens import Principal
 from publisher.web.api_models import (
@@ -61,7 +62,7 @@ __all__ = ["router"]
 router = APIRouter(tags=["extrinsic metadata"], dependencies=[Depends(accepts_json)])
 
 READ = PROBLEMS(404, 406)
-WRITE = PROBLEMS(401, 403, 404, 406, 409, 410, 412, 413, 422, 429)
+WRITE = PROBLEMS(400, 401, 403, 404, 406, 409, 410, 412, 413, 422, 429)
 
 IdPath = Path(description="Item id", pattern=r"^[0-9a-f]{16}$")
 IfMatch = re.compile(r'^"([0-9a-f]{16})-r(\d{1,18})"$')
@@ -131,18 +132,18 @@ def _create(request: Request, target: Target, payload: Any, principal: Principal
     return _item_response(request, item, 201, location=True)
 
 
-KindQuery = Query(None, description=f"Only items of this kind: {', '.join(EXTRINSIC_KINDS)}")
+KindQuery = Query(None, description="Only items of this kind")
+Kind = Literal[
+    "advisory",
+    "dependency-correction",
+    "external-requirement",
+    "hardware-capability",
+    "external-link",
+]
+assert set(get_args(Kind)) == set(EXTRINSIC_KINDS)  # the same kinds as the model
 BelowQuery = Query(False, description="Also items attached below (releases, files)")
 DeletedQuery = Query(False, description="Also deleted items")
 CREATED = {201: {"description": "Created; Location names the new item", "model": ItemOut}}
-
-
-def _kind(kind: str | None) -> str | None:
-    if kind is not None and kind not in EXTRINSIC_KINDS:
-        raise HTTPException(
-            422, f"kind: unknown kind {kind!r} (known: {', '.join(EXTRINSIC_KINDS)})"
-        )
-    return kind
 
 
 # -- collections ----------------------------------------------------------------------------
@@ -158,11 +159,11 @@ def _kind(kind: str | None) -> str | None:
 def list_project_items(
     request: Request,
     name: str = NamePath,
-    kind: str | None = KindQuery,
+    kind: Kind | None = KindQuery,
     below: bool = BelowQuery,
     deleted: bool = DeletedQuery,
 ) -> Response:
-    return _list(request, target(name), _kind(kind), below, deleted)
+    return _list(request, target(name), kind, below, deleted)
 
 
 @router.post(
@@ -193,11 +194,11 @@ def list_release_items(
     request: Request,
     name: str = NamePath,
     version: str = VersionPath,
-    kind: str | None = KindQuery,
+    kind: Kind | None = KindQuery,
     below: bool = BelowQuery,
     deleted: bool = DeletedQuery,
 ) -> Response:
-    return _list(request, target(name, version), _kind(kind), below, deleted)
+    return _list(request, target(name, version), kind, below, deleted)
 
 
 @router.post(
@@ -230,10 +231,10 @@ def list_file_items(
     name: str = NamePath,
     version: str = VersionPath,
     filename: str = FilenamePath,
-    kind: str | None = KindQuery,
+    kind: Kind | None = KindQuery,
     deleted: bool = DeletedQuery,
 ) -> Response:
-    return _list(request, target(name, version, filename), _kind(kind), False, deleted)
+    return _list(request, target(name, version, filename), kind, False, deleted)
 
 
 @router.post(
@@ -337,8 +338,11 @@ async def update_item(
         )
     try:
         changes = orjson.loads(await request.body())
+        MergePatch.model_validate(changes, strict=True)
     except orjson.JSONDecodeError as exc:
         raise HTTPException(422, f"body: not JSON ({exc})") from None
+    except ValidationError as exc:
+        raise HTTPException(422, f"invalid patch: {validation_message(exc)}") from None
     revised = await to_thread.run_sync(
         writes.patch, store, item_id, changes, principal.author, expected
     )

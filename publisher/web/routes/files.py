@@ -7,6 +7,7 @@ from fastapi.responses import FileResponse
 
 from publisher.cache import etag_matches
 from publisher.files import FileNotFound, find_file
+from publisher.web.api_models import Problem
 from publisher.web.errors import not_found
 from publisher.web.state import state_of
 
@@ -21,7 +22,11 @@ IMMUTABLE = "public, max-age=31536000, immutable"
     operation_id="file",
     summary="An artefact, or its core metadata (PEP 658) when the path ends in .metadata",
     response_class=Response,
-    responses={200: {"content": {"application/zip": {}, "application/gzip": {}}}},
+    responses={
+        200: {"content": {"application/zip": {}, "application/gzip": {}}},
+        304: {"description": "Not modified: the ETag sent in If-None-Match still holds"},
+        404: {"description": "No file at that path", "model": Problem},
+    },
 )
 def get_file(path: str, request: Request) -> Response:
     state = state_of(request)
