@@ -31,7 +31,9 @@ def schemathesis(server: LiveServer, *args: str) -> subprocess.CompletedProcess[
         "--header", f"Authorization: Bearer {token}", "--seed", "1", "--no-shrink",
         "--request-timeout", "20", *args,
     ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+    # Run where its cache (.schemathesis/) lands beside the server's data, not in the checkout.
+    cwd = server.data.root
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=cwd)
 
 
 def test_every_route_passes_every_check(server: LiveServer) -> None:
