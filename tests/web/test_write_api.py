@@ -396,3 +396,29 @@ def test_openapi_declares_the_write_api(client: TestClient) -> None:
     assert "412" in patch["responses"] and "415" in patch["responses"]
     problem = post["responses"]["401"]["content"]["application/json"]["schema"]
     assert problem == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_the_environment_query_evaluates_the_corrected_list(client: TestClient, admin) -> None:
+    query = "/_/query?name=requests&python=3.12&platform=manylinux_2_17_x86_64"
+    before = client.get(query).json()
+    assert before["dependencies"]["source"] == "core-metadata"
+    assert before["extrinsic"]["dependency_corrections"] == []
+    created = client.post(
+        "/_/api/projects/requests/releases/2.32.3/items",
+        json={"kind": "dependency-correction",
+              "data": {"requires_dist": ["idna>=3.7", "win-inet-pton; sys_platform == 'win32'"]},
+              "reason": "idna before 3.7 is vulnerable"},
+        headers=admin,
+    )  # fmt: skip
+    assert created.status_code == 201
+    after = client.get(query).json()  # the cached answer is gone with the write
+    dependencies = after["dependencies"]
+    assert dependencies["source"] == "correction" and dependencies["corrected"] is True
+    assert dependencies["reason"] == "idna before 3.7 is vulnerable"
+    assert dependencies["provenance"]["revision"] == 1
+    applies = {r["requirement"]: r["applies"] for r in dependencies["requirements"]}
+    assert applies == {"idna>=3.7": True, "win-inet-pton; sys_platform == 'win32'": False}
+    corrections = after["extrinsic"]["dependency_corrections"]
+    assert [c["id"] for c in corrections] == [created.json()["id"]]
+    client.delete(created.headers["location"], headers=admin)
+    assert client.get(query).json()["dependencies"]["source"] == "core-metadata"
