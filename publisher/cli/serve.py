@@ -21,6 +21,13 @@ from publisher.cli.app import db_option, files_option, main, open_index
     help="Public base URL of the index, used in every IRI and link [http://HOST:PORT].",
 )
 @click.option("--cache-max-age", default=60, show_default=True, help="Cache-Control max-age (s).")
+@click.option(
+    "--header-timeout",
+    default=10.0,
+    show_default=True,
+    type=float,
+    help="Seconds a client has to send a request's head before it is disconnected.",
+)
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.option(
     "--server",
@@ -37,6 +44,7 @@ def serve(
     workers: int,
     base_url: str | None,
     cache_max_age: int,
+    header_timeout: float,
     access_log: bool,
     server: str,
 ) -> None:
@@ -44,14 +52,26 @@ def serve(
     import os
 
     from publisher.web import Settings, servers
+    from publisher.web.listen import ListenError, listen
 
+    open_index(db_url).close()  # fail fast, with a clear message, on a bad URL or schema
+    try:
+        listener = listen(host, port)
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from exc
     settings = Settings(
         db_url=db_url,
         files_dir=files_dir.resolve() if files_dir else None,
-        base_url=base_url or f"http://{host}:{port}",
+        base_url=base_url or listener.url,
         cache_max_age=cache_max_age,
+        header_timeout=header_timeout,
     )
-    open_index(db_url).close()  # fail fast, with a clear message, on a bad URL or schema
     os.environ.update(settings.to_env())
-    click.echo(f"serving {db_url} on http://{host}:{port} (base URL {settings.base})", err=True)
-    servers.run(settings, host, port, workers, server, access_log)
+
+    def ready() -> None:
+        click.echo(f"serving {db_url} on {listener.url} (base URL {settings.base})", err=True)
+
+    try:
+        servers.run(settings, listener, workers, server, access_log, ready)
+    except (ListenError, servers.ServeError) as exc:
+        raise click.ClickException(str(exc)) from exc

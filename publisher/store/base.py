@@ -93,6 +93,12 @@ class Store(Protocol):
         """The store-wide write counter (cheap enough to ask on every request), or its value
         at one project's last write (0 for an unknown project)."""
 
+    def mark_changed(self, project: str | None = None) -> int:
+        """Record a change that no write made (an edit outside ldindex, a cache flush): one
+        project (normalised here) or, with None, every project and site-wide page. Moves the
+        store-wide generation, so every process's caches and derived structures (search,
+        listings) rebuild; returns the new generation."""
+
     def changed_since(self, generation: int) -> list[str]:
         """Normalised names of the projects written after store generation ``generation``."""
 

@@ -227,6 +227,29 @@ class SQLiteStore:
         found = row.fetchone()
         return found[0] if found else 0
 
+    def mark_changed(self, project: str | None = None) -> int:
+        from packaging.utils import canonicalize_name
+
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
+            now = db.execute("SELECT value FROM store_meta WHERE key = 'generation'").fetchone()
+            if project is None:
+                db.execute("UPDATE projects SET generation = ?", now)
+            else:
+                db.execute(
+                    "UPDATE projects SET generation = ? WHERE name = ?",
+                    (now[0], canonicalize_name(project)),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        self._changes.bump()  # after COMMIT, as for any write
+        return now[0]
+
     def changed_since(self, generation: int) -> list[str]:
         rows = self._db.execute("SELECT name FROM projects WHERE generation > ?", (generation,))
         return [r[0] for r in rows]

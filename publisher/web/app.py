@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> HotReads:
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        redirect_slashes=False,  # publisher.web.errors.slash_redirect: relative Location
     )
     api.state.ldindex = state
     install_error_handlers(api)

@@ -157,6 +157,25 @@ def test_generation_counts_writes(store: Store) -> None:
     assert store.changed_since(store.generation()) == []
 
 
+def test_mark_changed_moves_the_generation_for_every_reader(
+    store: Store, backend: Factory, tmp_path: Path
+) -> None:
+    store.add_file(new_file(WHEEL))
+    store.add_file(new_file("other-2.0.tar.gz", "other", "2.0", "sdist", "f" * 64, 2))
+    reader = backend(tmp_path)  # another connection, as another worker process
+    try:
+        seen = reader.generation()
+        assert store.mark_changed("DEMO") == seen + 1
+        assert reader.generation() == seen + 1
+        assert reader.changed_since(seen) == ["demo"]
+        assert store.mark_changed() == seen + 2
+        assert sorted(reader.changed_since(seen + 1)) == ["demo", "other"]
+        assert store.mark_changed("no-such-project") == seen + 3
+        assert reader.changed_since(seen + 2) == []
+    finally:
+        reader.close()
+
+
 def test_iter_projects_in_name_order_with_releases(store: Store) -> None:
     store.add_file(new_file("zed-1.0.tar.gz", "zed", "1.0", "sdist", "1" * 64, 2))
     store.add_file(new_file("alpha-1.0.tar.gz", "alpha", "1.0", "sdist", "2" * 64, 2))
