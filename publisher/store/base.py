@@ -9,13 +9,29 @@ from typing import Any, Protocol, runtime_checkable
 
 from crosswalk.records import DistributionFile, Project, Release
 
-__all__ = ["FilenameReuse", "NewFile", "ProjectSummary", "Store", "StoreError"]
+__all__ = [
+    "FilenameReuse",
+    "NewFile",
+    "ProjectSummary",
+    "Store",
+    "StoreError",
+    "StoreMissing",
+    "StoreReadOnly",
+]
 
 SCHEMA_VERSION = 1
 
 
 class StoreError(RuntimeError):
     """The store cannot do what was asked; the message says why."""
+
+
+class StoreMissing(StoreError):
+    """There is no database where the URL points, and the caller asked not to create one."""
+
+
+class StoreReadOnly(StoreError):
+    """The database exists but this user may not write it (open it read-only instead)."""
 
 
 class FilenameReuse(StoreError):
@@ -53,6 +69,7 @@ class Store(Protocol):
     """What every database behind ldindex provides."""
 
     url: str
+    read_only: bool  # opened for reading only: every write raises StoreError
 
     def close(self) -> None: ...
 
@@ -71,6 +88,9 @@ class Store(Protocol):
 
     def counts(self) -> dict[str, int]:
         """How many ``projects``, ``releases`` and ``files`` the store holds."""
+
+    def file_totals(self) -> dict[str, tuple[int, int]]:
+        """Per project (normalised name): how many files it has and their total bytes."""
 
     def release_dates(self) -> list[tuple[str, str, datetime]]:
         """(project, version, newest upload time) of every release, sorted."""

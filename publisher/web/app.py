@@ -26,7 +26,7 @@ log = logging.getLogger("ldindex.web")
 def create_app(settings: Settings | None = None) -> HotReads:
     """Build the application: cached hot reads in front of a FastAPI app (OpenAPI at /docs)."""
     settings = settings or Settings()
-    store = open_store(settings.db_url)
+    store = open_store(settings.db_url, read_only=settings.read_only)
     cache = ResponseCache(store, settings.cache_entries, settings.cache_bytes)
     state = AppState(settings, store, BlobStore(settings.files_root), cache)
 

@@ -22,6 +22,7 @@ class Settings:
     cache_entries: int = 20_000
     cache_bytes: int = 256 << 20
     header_timeout: float = 10.0  # seconds a client has to send a request head
+    read_only: bool = False  # open the database for reading only (no cache invalidation)
 
     @property
     def files_root(self) -> Path:
@@ -39,6 +40,7 @@ class Settings:
             "LDINDEX_BASE_URL": self.base_url,
             "LDINDEX_CACHE_MAX_AGE": str(self.cache_max_age),
             "LDINDEX_HEADER_TIMEOUT": str(self.header_timeout),
+            "LDINDEX_READ_ONLY": "1" if self.read_only else "",
         }
         if self.files_dir is not None:
             env["LDINDEX_FILES"] = str(self.files_dir)
@@ -53,4 +55,5 @@ class Settings:
             base_url=os.environ.get("LDINDEX_BASE_URL", cls.base_url),
             cache_max_age=int(os.environ.get("LDINDEX_CACHE_MAX_AGE", cls.cache_max_age)),
             header_timeout=float(os.environ.get("LDINDEX_HEADER_TIMEOUT", cls.header_timeout)),
+            read_only=bool(os.environ.get("LDINDEX_READ_ONLY")),
         )

@@ -60,8 +60,11 @@ async def invalidate(request: Request) -> Response:
     if project is not None and (not isinstance(project, str) or not project.strip()):
         return problem(400, '"project" must be a project name')
     name = canonicalize_name(project) if project else None
+    store = state_of(request).store
+    if store.read_only:
+        return problem(409, "this index is served read-only: there is nothing to invalidate")
     try:
-        generation = await anyio.to_thread.run_sync(state_of(request).store.mark_changed, name)
+        generation = await anyio.to_thread.run_sync(store.mark_changed, name)
     except StoreError as exc:
         return problem(409, f"the index cannot record the change: {exc}")
     return json_response({"project": name, "generation": generation})
