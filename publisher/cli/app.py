@@ -51,6 +51,7 @@ class Group(click.Group):
 
     def main(self, args: Sequence[str] | None = None, **extra: Any) -> Any:  # type: ignore[override]
         extra.pop("standalone_mode", None)
+        extra["prog_name"] = extra.get("prog_name") or "ldindex"  # also under python -m
         try:
             return super().main(args, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:

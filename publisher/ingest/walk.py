@@ -38,12 +38,12 @@ def _reason(exc: OSError) -> str:
 
 
 def _readable(path: Path) -> str | None:
-    """Why a file cannot be read, or None."""
+    """Why a file cannot be read, or None (non-blocking: a named pipe must not hang us)."""
     try:
-        with path.open("rb"):
-            return None
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
     except OSError as exc:
         return _reason(exc)
+    return None
 
 
 def collect(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> Batch:
