@@ -57,11 +57,6 @@ class SQLiteStore:
             raise StoreError(f"{self.path}: not an ldindex database (not a file)")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        counter = self.path.with_name(f"{self.path.name}-changes")
-        try:
-            self._changes = ChangeCounter(counter, read_only=read_only)
-        except PermissionError as exc:
-            raise StoreReadOnly(f"{self.path}: no write access ({counter})") from exc
         self._generation: tuple[int, int] | None = None
         try:
             self._check_schema() if read_only else self._migrate()
@@ -73,6 +68,13 @@ class SQLiteStore:
         except sqlite3.DatabaseError as exc:
             self.close()
             raise StoreError(f"{self.path}: not an ldindex database ({exc})") from exc
+        # only beside a database known to be one
+        counter = self.path.with_name(f"{self.path.name}-changes")
+        try:
+            self._changes = ChangeCounter(counter, read_only=read_only)
+        except PermissionError as exc:
+            self.close()
+            raise StoreReadOnly(f"{self.path}: no write access ({counter})") from exc
 
     # -- connections and schema -------------------------------------------------------------
 

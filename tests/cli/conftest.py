@@ -1,6 +1,7 @@
 """Running ``ldindex`` as a user does: in-process through click's runner for speed, as a
-real process where terminals, signals or servers matter, and as an unprivileged user where
-file permissions must mean something (the suite may run as root)."""
+real process where terminals, signals or servers matter, and without the capabilities that
+let root ignore file modes where permissions must mean something (the suite may run as
+root)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ LDINDEX = [sys.executable, "-c", "from publisher.cli import main; main()"]
 SIX = SHARED_ARTEFACTS / "six-1.16.0-py2.py3-none-any.whl"
 ATTRS = SHARED_ARTEFACTS / "attrs-25.3.0-py3-none-any.whl"
 IS_ROOT = os.geteuid() == 0
-NOBODY = 65534
+# Root passes every permission check; without these capabilities it meets file modes.
+UNPRIVILEGED = (
+    ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"] if IS_ROOT else []
+)
 
 
 def clean_env() -> dict[str, str]:
@@ -52,18 +56,16 @@ def _unset_env() -> dict[str, str | None]:
     return {k: None for k in os.environ if k.startswith("LDINDEX_")}
 
 
-def run(*args: str | Path, cwd: Path, user: int | None = None, timeout: float = 120, **kw):
-    """``ldindex ARGS`` as a real process (as ``user`` when given)."""
+def run(*args: str | Path, cwd: Path, unprivileged: bool = False, timeout: float = 120):
+    """``ldindex ARGS`` as a real process; ``unprivileged``: file modes apply even to root."""
     return subprocess.run(
-        [*LDINDEX, *(str(a) for a in args)],
+        [*(UNPRIVILEGED if unprivileged else []), *LDINDEX, *(str(a) for a in args)],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=clean_env() | {"HOME": str(cwd)},
-        user=user,
+        env=clean_env(),
         check=False,
-        **kw,
     )
 
 
@@ -97,8 +99,3 @@ def world() -> Iterator[World]:
         if path.is_dir() and not path.is_symlink():
             path.chmod(0o755)
     shutil.rmtree(root, ignore_errors=True)
-
-
-def as_reader() -> int | None:
-    """The user to run as so that permissions apply: nobody when the suite runs as root."""
-    return NOBODY if IS_ROOT else None
