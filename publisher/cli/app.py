@@ -79,6 +79,17 @@ class Group(click.Group):
             sys.exit(1)
 
 
+def _open(db_url: str, write: bool, read_only: bool) -> Store:
+    if write:
+        return open_store(db_url)
+    if not read_only:
+        try:
+            return open_store(db_url, create=False)
+        except StoreReadOnly as exc:
+            log.debug("%s; opening read-only", exc)
+    return open_store(db_url, read_only=True)
+
+
 def _first_lower(message: str) -> str:
     """click's messages start with a capital ("Invalid value"); ours are lower case."""
     return message[:1].lower() + message[1:] if message[1:2].islower() else message
@@ -158,14 +169,9 @@ def open_index(db_url: str, *, write: bool = False, read_only: bool = True) -> S
     others fail with a hint when there is none, and open it read-only unless told not to
     (``read_only=False``: write if allowed, else read)."""
     try:
-        if write:
-            return open_store(db_url)
-        if not read_only:
-            try:
-                return open_store(db_url, create=False)
-            except StoreReadOnly:
-                pass
-        return open_store(db_url, read_only=True)
+        store = _open(db_url, write, read_only)
+        log.debug("opened %s %s", store.url, "read-only" if store.read_only else "for writing")
+        return store
     except StoreMissing as exc:
         where = sqlite_path(db_url) if db_url.startswith("sqlite:") else db_url
         raise CLIError(f"no index at {where} (create one with ldindex ingest)") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from publisher.cli.output import Output, plural
 from publisher.cli.types import BYTE_SIZE, format_size
 from publisher.store import default_files_dir
 
+log = logging.getLogger("ldindex.ingest")
 _MEMBER = re.compile(r"^[^\s:]+/[^\s:]+: ")  # "pkg.dist-info/METADATA: " before a message
 
 
@@ -120,8 +122,10 @@ def ingest(
     options = IngestOptions(
         limits=limits, variant=variant, comment=comment, workers=workers, dry_run=dry_run
     )
+    log.debug("limits: %s", limits)
     files_root = files_dir or default_files_dir(db_url)
     batch = collect(paths, exclude=[files_root])
+    log.debug("%d paths given, %d files found", len(paths), len(batch.files))
     for path, reason in batch.skipped:
         out.warning(f"{path}: skipped ({reason})")
     report = Report(out, as_json, dry_run)
