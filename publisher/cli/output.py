@@ -63,7 +63,7 @@ class Output:
         if not self.interactive:
             yield _Bar(None, None)
             return
-        amount = DownloadColumn() if as_bytes else TaskProgressColumn()
+        amount = DownloadColumn(binary_units=True) if as_bytes else TaskProgressColumn()
         columns = [
             TextColumn("{task.description}"),
             BarColumn(bar_width=None),
