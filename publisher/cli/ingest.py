@@ -132,6 +132,9 @@ def ingest(
     for path, reason in batch.failures:
         report.failed(path, reason)
 
+    if not batch.files:  # nothing to read: no reason to create an index
+        report.finish()
+        sys.exit(1 if report.counts["failed"] else 0)
     with tempfile.TemporaryDirectory(prefix="ldindex-dry-run-") as scratch:
         if dry_run:  # check against the index if there is one; write nothing anywhere
             store = _dry_run_store(db_url, Path(scratch))

@@ -351,6 +351,8 @@ def test_every_405_says_what_is_allowed(served: LiveServer, wheel) -> None:
         ("DELETE", "/project/six/", {"GET", "HEAD"}),
         ("PUT", f"/files/{wheel.url_path}", {"GET", "HEAD"}),
         ("GET", "/_/cache/invalidate", {"POST"}),
+        ("POST", "/_/static/style.css", {"GET", "HEAD"}),
+        ("PATCH", "/", {"GET", "HEAD"}),
     ]:
         response = httpx.request(method, served.url + path)
         assert response.status_code == 405, (method, path)

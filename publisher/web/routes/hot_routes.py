@@ -40,6 +40,7 @@ def answer_with_resolver(request: Request) -> Response:
 PAGES = {
     "/": ("landing", "Landing page", ["site"]),
     "/robots.txt": ("robots", "robots.txt", ["site"]),
+    "/_/static/style.css": ("stylesheet", "The site's stylesheet", ["site"]),
     "/sitemap.xml": ("sitemap", "Sitemap of every project and release page", ["site"]),
     "/_/search/": ("search", "Search projects by name and summary (?q=): HTML or JSON", ["search"]),
     "/_/search/all": (
