@@ -67,7 +67,7 @@ def test_db_accepts_a_plain_path(tmp_path: Path) -> None:
 
 
 def test_every_verb_has_examples_in_its_help(tmp_path: Path) -> None:
-    for verb in ("ingest", "show", "serve", "build", "list", "stats"):
+    for verb in ("ingest", "show", "serve", "build", "list", "stats", "query"):
         result = cli(verb, "--help", cwd=tmp_path)
         assert result.exit_code == 0
         assert "Examples:" in result.stdout and f"ldindex {verb}" in result.stdout
