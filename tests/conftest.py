@@ -71,14 +71,17 @@ class LiveServer:
     data: IndexedData
 
 
-def start_server(data: IndexedData, workers: int = 1, server: str = "granian") -> LiveServer:
-    """``ldindex serve`` on a free loopback port; returns once it answers."""
+def start_server(
+    data: IndexedData, workers: int = 1, server: str = "granian", *extra: str
+) -> LiveServer:
+    """``ldindex serve`` on a free loopback port (``extra``: more options); returns once it
+    answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable, "-m", "publisher.cli", "serve", "--db", data.db_url,
         "--files", str(data.files_dir), "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--base-url", url, "--server", server,
+        "--workers", str(workers), "--base-url", url, "--server", server, *extra,
     ]  # fmt: skip
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ}

@@ -9,9 +9,11 @@ from publisher.cli import (  # noqa: F401  (registers the verbs)
     advisories,
     build,
     ingest,
+    listing,
     query,
     serve,
     show,
+    stats,
     token,
     yank,
 )

@@ -26,7 +26,7 @@ def import_(paths: tuple[Path, ...], db_url: str) -> None:
     its affected ranges or versions include. Re-importing updates changed advisories and
     detaches them from releases they no longer affect.
     """
-    store = open_index(db_url)
+    store = open_index(db_url, modify=True)
     report = ImportReport()
     try:
         import_advisories(store, read_documents(paths, report), cli_author(), report)

@@ -1,4 +1,4 @@
-"""``ldindex show: what the index knows of a project, as JSON or linked data.``"""
+"""``ldindex show``: what the index knows of a project, as JSON or linked data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import orjson
 
 from crosswalk.plain import corrected_requirements, extrinsic_dicts, project_dict
 from crosswalk.records import Target
-from publisher.cli.app import db_option, main, open_index
+from publisher.cli.app import CLIError, db_option, main, open_index
+from publisher.cli.types import BASE_URL
 
 
 @main.command()
@@ -26,6 +27,7 @@ from publisher.cli.app import db_option, main, open_index
 )
 @click.option(
     "--base-url",
+    type=BASE_URL,
     default="http://127.0.0.1:8000",
     show_default=True,
     help="Base URL of the IRIs in linked-data output.",
@@ -34,12 +36,20 @@ def show(name: str, version: str | None, db_url: str, fmt: str, base_url: str) -
     """Print what the index knows of project NAME (or one VERSION of it).
 
     JSON by default (core metadata, files, hashes and per-file facts); with --format the
-    Codemeta/schema.org graph as JSON-LD, Turtle or N-Triples.
+    Codemeta/schema.org graph as JSON-LD, Turtle or N-Triples. NAME is matched in its
+    normalised form (Foo_Bar finds foo-bar).
+
+    \b
+    Examples:
+      ldindex show requests
+      ldindex show requests 2.32.3 --format turtle
+      ldindex show requests --format jsonld --base-url https://index.example.org
     """
     store = open_index(db_url)
     project = store.get_project(name)
     if project is None:
-        raise click.ClickException(f"no project named {name!r}")
+        store.close()
+        raise CLIError(f"no project named {name!r} in {store.url} (see ldindex list)")
     items = store.list_items(Target(project.name), exact=False)
     if version is None:
         document = project_dict(project)
@@ -47,7 +57,8 @@ def show(name: str, version: str | None, db_url: str, fmt: str, base_url: str) -
         release = store.get_release(name, version)
         if release is None:
             known = ", ".join(r.version for r in project.releases)
-            raise click.ClickException(f"{project.name} has no version {version!r} (has: {known})")
+            store.close()
+            raise CLIError(f"{project.name} has no version {version!r} (has: {known})")
         document = project_dict(project, (release,))
     store.close()
     _add_extrinsic(document, items)

@@ -33,7 +33,7 @@ def create(scope: str, label: str | None, expires: str | None, db_url: str) -> N
         until = parse_expiry(expires, now) if expires else None
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    store = open_index(db_url)
+    store = open_index(db_url, write=True)
     try:
         record, text = issue_token(store, label or scope, scope, now, until)
     finally:
@@ -85,7 +85,7 @@ def list_(db_url: str, as_json: bool) -> None:
 @db_option
 def revoke(token_id: str, db_url: str) -> None:
     """Revoke token TOKEN_ID (the id `token list` shows) at once."""
-    store = open_index(db_url)
+    store = open_index(db_url, modify=True)
     try:
         if store.get_token(token_id) is None:
             raise click.ClickException(f"no token with id {token_id!r}")

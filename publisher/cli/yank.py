@@ -21,7 +21,7 @@ def _set(
     name: str, version: str, filename: str | None, yanked: bool, reason: str | None, db_url: str
 ) -> None:
     target = Target(canonicalize_name(name), normalise_version(version), filename)
-    store = open_index(db_url)
+    store = open_index(db_url, modify=True)
     try:
         event = store.set_yanked(target, yanked, reason, cli_author())
     except TargetNotFound as exc:

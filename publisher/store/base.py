@@ -28,6 +28,8 @@ __all__ = [
     "RevisionConflict",
     "Store",
     "StoreError",
+    "StoreMissing",
+    "StoreReadOnly",
     "TargetNotFound",
     "TokenRecord",
 ]
@@ -37,6 +39,14 @@ SCHEMA_VERSION = 2
 
 class StoreError(RuntimeError):
     """The store cannot do what was asked; the message says why."""
+
+
+class StoreMissing(StoreError):
+    """There is no database where the URL points, and the caller asked not to create one."""
+
+
+class StoreReadOnly(StoreError):
+    """The database exists but this user may not write it (open it read-only instead)."""
 
 
 class FilenameReuse(StoreError):
@@ -119,6 +129,7 @@ class Store(Protocol):
     """What every database behind ldindex provides."""
 
     url: str
+    read_only: bool  # opened for reading only: every write raises StoreError
 
     def close(self) -> None: ...
 
@@ -137,6 +148,9 @@ class Store(Protocol):
 
     def counts(self) -> dict[str, int]:
         """How many ``projects``, ``releases`` and ``files`` the store holds."""
+
+    def file_totals(self) -> dict[str, tuple[int, int]]:
+        """Per project (normalised name): how many files it has and their total bytes."""
 
     def release_dates(self) -> list[tuple[str, str, datetime]]:
         """(project, version, newest upload time) of every release, sorted."""
@@ -158,6 +172,12 @@ class Store(Protocol):
     def generation(self, name: str | None = None) -> int:
         """The store-wide write counter (cheap enough to ask on every request), or its value
         at one project's last write (0 for an unknown project)."""
+
+    def mark_changed(self, project: str | None = None) -> int:
+        """Record a change that no write made (an edit outside ldindex, a cache flush): one
+        project (normalised here) or, with None, every project and site-wide page. Moves the
+        store-wide generation, so every process's caches and derived structures (search,
+        listings) rebuild; returns the new generation."""
 
     def changed_since(self, generation: int) -> list[str]:
         """Normalised names of the projects written after store generation ``generation``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from fastapi import FastAPI, Request, Response
@@ -21,9 +22,27 @@ from publisher.store import (
     TargetNotFound,
 )
 
-__all__ = ["install_error_handlers", "json_response", "not_found", "problem"]
+__all__ = [
+    "allow_header",
+    "allowed_methods",
+    "combined_headers",
+    "install_error_handlers",
+    "json_response",
+    "not_found",
+    "problem",
+    "slash_redirect",
+]
 
 log = logging.getLogger("ldindex.web")
+
+
+def combined_headers(request: Request) -> dict[str, str]:
+    """Request headers by lower-case name, repeated lines joined into one list (RFC 9110
+    §5.3), as ``publisher.conditional`` reads them."""
+    combined: dict[str, str] = {}
+    for name, value in request.headers.items():
+        combined[name] = f"{combined[name]}, {value}" if name in combined else value
+    return combined
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -62,11 +81,22 @@ def _validation_details(errors: Any) -> str:
     return "; ".join(parts)
 
 
+def _leaf_routes(routes: Any) -> Any:
+    """The routes themselves, also inside included routers (FastAPI wraps an included router
+    in one route object; ours are included without a prefix, so paths match as declared)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _leaf_routes(inner.routes)
+        else:
+            yield route
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at the request's path (Starlette's own 405 names only
     the first route that matched the path)."""
     methods: set[str] = set()
-    for route in request.app.routes:
+    for route in _leaf_routes(request.app.routes):
         match, _ = route.matches(request.scope)
         if match != Match.NONE:  # the path matches, whatever the method
             methods.update(getattr(route, "methods", None) or ())
@@ -80,14 +110,44 @@ def _status_handler(status: int) -> Any:
     return handle
 
 
+def slash_redirect(request: Request) -> Response | None:
+    """A redirect to the same path with its trailing slash added or removed, when that path
+    is routed. Location is relative: it never repeats a Host header a client sent."""
+    path = request.url.path
+    if path == "/":
+        return None
+    other = path[:-1] if path.endswith("/") else f"{path}/"
+    scope = {**request.scope, "path": other}
+    if not any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+        return None
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    location = quote(other) + (f"?{quote(query, safe='=&%+:/;,')}" if query else "")
+    body = {"error": "moved", "location": location, "status": 307}
+    return json_response(body, 307, {"location": location})
+
+
+def allow_header(allowed: str) -> str:
+    """The Allow value for a route's methods: HEAD is answered wherever GET is (the hot
+    layer and every GET route here do), though FastAPI declares it as a route of its own."""
+    methods = {m.strip().upper() for m in allowed.split(",") if m.strip()}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """4xx and 5xx as ``{"error": …, "status": …}``; a 500 never shows its traceback."""
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        headers = dict(exc.headers or {})
-        if exc.status_code == 405:
-            headers["Allow"] = ", ".join(allowed_methods(request))
+        if exc.status_code == 404:
+            moved = slash_redirect(request)
+            if moved is not None:
+                return moved
+        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+        if exc.status_code == 405:  # a route matched the path, not the method
+            served = ", ".join(allowed_methods(request)) or headers.get("allow", "")
+            headers["allow"] = allow_header(served)
         return problem(exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(RequestValidationError)

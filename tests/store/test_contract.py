@@ -170,6 +170,62 @@ def test_generation_counts_writes(store: Store) -> None:
     assert store.changed_since(store.generation()) == []
 
 
+def test_mark_changed_moves_the_generation_for_every_reader(
+    store: Store, backend: Factory, tmp_path: Path
+) -> None:
+    store.add_file(new_file(WHEEL))
+    store.add_file(new_file("other-2.0.tar.gz", "other", "2.0", "sdist", "f" * 64, 2))
+    reader = backend(tmp_path)  # another connection, as another worker process
+    try:
+        seen = reader.generation()
+        assert store.mark_changed("DEMO") == seen + 1
+        assert reader.generation() == seen + 1
+        assert reader.changed_since(seen) == ["demo"]
+        assert store.mark_changed() == seen + 2
+        assert sorted(reader.changed_since(seen + 1)) == ["demo", "other"]
+        assert store.mark_changed("no-such-project") == seen + 3
+        assert reader.changed_since(seen + 2) == []
+    finally:
+        reader.close()
+
+
+def test_file_totals_per_project(store: Store) -> None:
+    assert store.file_totals() == {}
+    store.add_file(new_file("zed-1.0.tar.gz", "zed", "1.0", "sdist", "1" * 64, 2))
+    store.add_file(new_file("zed-2.0.tar.gz", "zed", "2.0", "sdist", "2" * 64, 2))
+    store.add_file(new_file(WHEEL))
+    totals = store.file_totals()
+    assert set(totals) == {"zed", "demo"}
+    assert totals["zed"][0] == 2 and totals["demo"][0] == 1
+    assert totals["zed"][1] == sum(
+        store.get_file(n).size for n in ("zed-1.0.tar.gz", "zed-2.0.tar.gz")
+    )
+
+
+def test_read_only_store_reads_and_never_writes(backend: Factory, tmp_path: Path) -> None:
+    from publisher.store import StoreMissing
+
+    url = backend(tmp_path).url
+    with pytest.raises(StoreMissing):
+        open_store(url.replace("contract.db", "missing.db"), read_only=True)
+    with pytest.raises(StoreMissing):
+        open_store(url.replace("contract.db", "missing.db"), create=False)
+    assert not list(tmp_path.glob("missing*"))
+    writer = open_store(url)
+    writer.add_file(new_file(WHEEL))
+    writer.close()
+    reader = open_store(url, read_only=True)
+    try:
+        assert reader.read_only and reader.get_file(WHEEL) == new_file(WHEEL).file
+        assert reader.generation() >= 1
+        with pytest.raises(StoreError, match="read-only"):
+            reader.add_file(new_file("other-2.0.tar.gz", "other", "2.0", "sdist", "f" * 64, 2))
+        with pytest.raises(StoreError, match="read-only"):
+            reader.mark_changed()
+    finally:
+        reader.close()
+
+
 def test_iter_projects_in_name_order_with_releases(store: Store) -> None:
     store.add_file(new_file("zed-1.0.tar.gz", "zed", "1.0", "sdist", "1" * 64, 2))
     store.add_file(new_file("alpha-1.0.tar.gz", "alpha", "1.0", "sdist", "2" * 64, 2))

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from crosswalk.names import canonicalize_name
 from crosswalk.records import EXTRINSIC_KINDS, ExtrinsicItem, Target
-from publisher.cache import etag_matches
+from publisher.conditional import etag_matches
 from publisher.extrinsic import writes
 from publisher.extrinsic.kinds import ItemWrite, validation_message
 from publisher.store import RevisionConflict, Store
@@ -360,7 +360,7 @@ def delete_item(
     request: Request,
     writer: tuple[ExtrinsicItem, Principal] = ITEM_WRITER,
     item_id: str = IdPath,
-    reason: str | None = Query(None, max_length=2000, description="Why it is deleted"),
+    reason: str | None = Query(None, max_length=500, description="Why it is deleted"),
 ) -> Response:
     principal = writer[1]
     expected = _expected_revision(request, item_id)

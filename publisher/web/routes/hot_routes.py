@@ -41,6 +41,7 @@ def answer_with_resolver(request: Request) -> Response:
 PAGES = {
     "/": ("landing", "Landing page", ["site"]),
     "/robots.txt": ("robots", "robots.txt", ["site"]),
+    "/_/static/style.css": ("stylesheet", "The site's stylesheet", ["site"]),
     "/sitemap.xml": ("sitemap", "Sitemap of every project and release page", ["site"]),
     "/_/search/": ("search", "Search projects by name and summary (?q=): HTML or JSON", ["search"]),
     "/_/search/all": (
@@ -123,6 +124,7 @@ _NOT_ACCEPTABLE = {"description": "None of the offered media types is acceptable
 STATUSES: dict[str, tuple[int, ...]] = {
     "/": (304,),
     "/robots.txt": (304,),
+    "/_/static/style.css": (304,),
     "/sitemap.xml": (304,),
     "/_/search/": (304, 406),
     "/_/search/all": (304,),
