@@ -34,7 +34,7 @@ __all__ = [
     "TokenRecord",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class StoreError(RuntimeError):
