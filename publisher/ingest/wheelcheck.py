@@ -39,6 +39,8 @@ DIST_INFO = ".dist-info"
 SIGNATURE_FILES = ("RECORD.jws", "RECORD.p7s")
 # The wheel spec forbids these in RECORD: signatures rely on strong hashes.
 WEAK_HASHES = frozenset({"md5", "sha1"})
+# A Tag line is one tag, or a compressed set; this bounds what one line may expand to.
+MAX_TAGS = 4096
 _WHEEL_VERSION = re.compile(r"^\d+(?:\.\d+)*$")
 
 
@@ -116,10 +118,7 @@ def _check_wheel_file(artefact: ArtefactName, dist_info: str, member: Member | N
         raise ArchiveError(f"{name} has Root-Is-Purelib {purelib!r}, not true or false")
     declared: set[Tag] = set()
     for line in headers.get_all("Tag") or []:
-        try:
-            declared.update(parse_tag(line.strip()))
-        except ValueError:
-            raise ArchiveError(f"{name} has a malformed Tag line {line.strip()!r}") from None
+        declared.update(_tags(name, line.strip()))
     if not declared:
         raise ArchiveError(f"{name} has no Tag lines")
     uncovered = sorted(str(tag) for tag in set(artefact.tags) - declared)
@@ -128,6 +127,20 @@ def _check_wheel_file(artefact: ArtefactName, dist_info: str, member: Member | N
             f"{name}'s Tag lines ({', '.join(sorted(map(str, declared)))}) do not cover the "
             f"filename's tag {', '.join(uncovered)}"
         )
+
+
+def _tags(name: str, line: str) -> frozenset[Tag]:
+    """The tags of one Tag line; a compressed tag set may expand to at most ``MAX_TAGS``."""
+    parts = line.split("-")
+    expands = 1
+    for part in parts:
+        expands *= part.count(".") + 1
+    if len(parts) != 3 or expands > MAX_TAGS:
+        raise ArchiveError(f"{name} has a malformed Tag line {line!r}")
+    try:
+        return parse_tag(line)
+    except ValueError:
+        raise ArchiveError(f"{name} has a malformed Tag line {line!r}") from None
 
 
 def _check_record(dist_info: str, contents: ArchiveContents) -> dict[str, Digest]:
