@@ -77,6 +77,7 @@ def new_file(
         signature="-----BEGIN PGP SIGNATURE-----\n",
         metadata_version="2.4",
         metadata_sha256="4" * 64,
+        verified=True,
     )
     return NewFile(
         file=record,
@@ -261,6 +262,27 @@ def test_sqlite_records_schema_version_and_refuses_newer(tmp_path: Path) -> None
         conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION + 1,))
     with pytest.raises(StoreError, match="newer than this ldindex understands"):
         open_store(url)
+
+
+def test_sqlite_upgrade_counts_existing_files_as_unverified(tmp_path: Path) -> None:
+    """A version-1 database (before per-file verification) upgrades in place; the files it
+    holds were never verified, so they read as such."""
+    path = tmp_path / "old.db"
+    store = open_store(f"sqlite:///{path}")
+    store.add_file(new_file(WHEEL))
+    store.close()
+    with sqlite3.connect(path) as conn:  # back to what version 1 stored
+        conn.execute("ALTER TABLE files DROP COLUMN verified")
+        conn.execute("DELETE FROM schema_version WHERE version > 1")
+    upgraded = open_store(f"sqlite:///{path}")
+    try:
+        assert upgraded.get_file(WHEEL) == replace(new_file(WHEEL).file, verified=False)
+    finally:
+        upgraded.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (
+            SCHEMA_VERSION,
+        )
 
 
 def test_unknown_scheme_is_refused() -> None:
