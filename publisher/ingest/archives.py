@@ -225,7 +225,7 @@ def _read_zip(
         _check_zip_members(layout, path.stat().st_size, limits)
         try:
             archive = zipfile.ZipFile(source)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (*CORRUPT, ValueError) as exc:
             raise ArchiveError(f"not a readable zip archive: {exc}") from exc
         with archive:
             files = [m.name for m in layout.members if not m.is_dir]
