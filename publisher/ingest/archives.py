@@ -14,19 +14,18 @@ loads from a trusted source; structure checks always run.
 from __future__ import annotations
 
 import bz2
-import gzip
 import lzma
 import posixpath
 import re
 import stat
 import tarfile
 import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from publisher.ingest import deflate
 from publisher.ingest.errors import ArchiveError
 from publisher.ingest.zipcheck import ZipLayout, check_zip
 from publisher.ingest.zipcontent import Digest, verify_members
@@ -51,7 +50,7 @@ CORRUPT = (
     tarfile.TarError,
     OSError,
     EOFError,
-    zlib.error,
+    *deflate.ERRORS,
     lzma.LZMAError,
     NotImplementedError,
 )
@@ -335,7 +334,7 @@ class _BoundedStream:
 
 def _decompressed(raw: BinaryIO, kind: str) -> BinaryIO:
     if kind == "gz":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return deflate.GzipFile(fileobj=raw, mode="rb")
     if kind == "bz2":
         return bz2.BZ2File(raw)
     if kind == "xz":

@@ -3,8 +3,9 @@
 Each member's data is read where the structure walk found it, inflated in bounded chunks and
 discarded: its length and CRC-32 must be what the headers say, and where the format records a
 digest for it (a wheel's ``RECORD``), the digest must match too. Stored and deflated members —
-nearly all of them — are inflated here with ``zlib`` straight from the file, hashing as they
-drain; the rare bzip2 and LZMA members go through ``zipfile``.
+nearly all of them — are inflated here straight from the file (with ISA-L where it is
+installed, see ``deflate``), hashing as they drain; the rare bzip2 and LZMA members go through
+``zipfile``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import lzma
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, BinaryIO
 
+from publisher.ingest import deflate
 from publisher.ingest.errors import ArchiveError
 from publisher.ingest.zipcheck import ZipLayout, ZipMember
 
@@ -28,7 +29,7 @@ OUTPUT_STEP = 4 << 20
 STORED, DEFLATED = 0, 8
 
 # What a damaged member raises inside zipfile and the decompressors.
-_CORRUPT = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError)
+_CORRUPT = (zipfile.BadZipFile, *deflate.ERRORS, lzma.LZMAError, EOFError, OSError, ValueError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ def verify_members(
                 produced += len(piece)
                 if produced > member.size:
                     raise _Corrupt(f"it inflates past its declared {member.size:,} bytes")
-                crc = zlib.crc32(piece, crc)
+                crc = deflate.crc32(piece, crc)
                 if hasher is not None:
                     hasher.update(piece)
         except _Corrupt as exc:
@@ -119,14 +120,17 @@ def _raw(source: BinaryIO, member: ZipMember, buffer: bytearray) -> Iterator[mem
 
 def _inflated(source: BinaryIO, member: ZipMember, buffer: bytearray) -> Iterator[bytes]:
     """The member's deflate stream inflated, which must end exactly where its data does."""
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    inflater = deflate.decompressobj(-15)  # raw deflate, no header
     for chunk in _raw(source, member, buffer):
         if inflater.eof:
             raise _Corrupt("its deflate stream ends before its data does")
         piece = inflater.decompress(chunk, OUTPUT_STEP)
         yield piece
-        while inflater.unconsumed_tail and not inflater.eof:
-            yield inflater.decompress(inflater.unconsumed_tail, OUTPUT_STEP)
+        # A full step may leave output pending even once the input is consumed: ask again
+        # until a step comes back short.
+        while not inflater.eof and (inflater.unconsumed_tail or len(piece) == OUTPUT_STEP):
+            piece = inflater.decompress(inflater.unconsumed_tail, OUTPUT_STEP)
+            yield piece
     if not inflater.eof:
         raise _Corrupt("its deflate stream is truncated")
     if inflater.unused_data:

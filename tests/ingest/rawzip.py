@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = ["RawMember", "build_zip", "zip64_extra"]
@@ -36,6 +36,7 @@ class RawMember:
     local: dict[str, int] = field(default_factory=dict)
     central: dict[str, int] = field(default_factory=dict)
     before: bytes = b""  # bytes written just before this member's local header
+    mangle: Callable[[bytes], bytes] | None = None  # applied to the stored (compressed) bytes
 
     @property
     def raw_name(self) -> bytes:
@@ -72,6 +73,8 @@ def build_zip(
             stored = packer.compress(member.data) + packer.flush()
         else:
             stored = member.data
+        if member.mangle is not None:
+            stored = member.mangle(stored)
         crc = zlib.crc32(member.data)
         offset = len(out) - base
         values = {"crc": crc, "compressed": len(stored), "size": len(member.data)}
