@@ -5,9 +5,9 @@ Nothing is extracted to disk. Each archive is checked against ``Limits``: member
 against the compression ratio, and the integrity of what is read — as PyPI checks uploads.
 A zip archive's structure is walked record by record first (``zipcheck``), so every reader
 sees the same members. With ``verify`` on (the default), every member's content is checked
-too: each zip member's CRC-32 — and, where the format's own check gives them, the digests
-it records (a wheel's ``RECORD``) — and a tar stream's trailing checksum, decompressed in
-bounded chunks and discarded. ``ldindex ingest --no-verify-members`` skips that for bulk
+too, decompressed in bounded chunks and discarded: each zip member's CRC-32 and, where the
+format records one, its digest (a wheel's ``RECORD``, via the format's ``MemberCheck``), and
+a compressed tar stream's trailing checksum. ``ldindex ingest --no-verify-members`` skips that for bulk
 loads from a trusted source; structure checks always run.
 """
 

@@ -4,12 +4,18 @@ ZIP64 and installer stubs where a format has them, and hands the content pass ex
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from publisher.ingest.archives import ArchiveError
+from publisher.ingest.archives import ArchiveError, Limits, read_archive
+from publisher.ingest.filenames import parse_artefact_filename
+from publisher.ingest.wheelcheck import check_wheel
 from publisher.ingest.zipcheck import check_zip
 from tests.conftest import SHARED_ARTEFACTS, shared_artefacts
 
@@ -102,3 +108,31 @@ def test_member_limit_is_checked_before_the_directory_is_read(tmp_path: Path) ->
     path = write_raw(tmp_path, "limit", build_zip(wheel_members("limit")))
     with path.open("rb") as source, pytest.raises(ArchiveError, match=r"4 members \(limit 3\)"):
         check_zip(source, max_members=3)
+
+
+SMALL_WHEEL = build_zip(wheel_members("fuzz", {"fuzz/data.bin": bytes(range(256)) * 8}))
+
+
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(SMALL_WHEEL) - 1), st.integers(0, 255)), max_size=4
+    ),
+    cut=st.integers(0, len(SMALL_WHEEL)),
+)
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+def test_any_damage_reads_or_raises_archive_error(edits: list[tuple[int, int]], cut: int) -> None:
+    """Whatever the bytes, reading a wheel (structure, consistency, content) either raises
+    ArchiveError, never another exception, or succeeds on what zipfile reads whole too."""
+    data = bytearray(SMALL_WHEEL)
+    for at, value in edits:
+        data[at] = value
+    artefact = parse_artefact_filename("fuzz-1.0-py3-none-any.whl")
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / artefact.filename
+        path.write_bytes(bytes(data[:cut] if cut else data))
+        try:
+            read_archive(path, "zip", "bdist_wheel", Limits(), partial(check_wheel, artefact))
+        except ArchiveError:
+            return
+        with zipfile.ZipFile(path) as archive:  # what was accepted, zipfile reads whole
+            assert archive.testzip() is None
