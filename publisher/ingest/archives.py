@@ -7,8 +7,8 @@ A zip archive's structure is walked record by record first (``zipcheck``), so ev
 sees the same members. With ``verify`` on (the default), every member's content is checked
 too, decompressed in bounded chunks and discarded: each zip member's CRC-32 and, where the
 format records one, its digest (a wheel's ``RECORD``, via the format's ``MemberCheck``), and
-a compressed tar stream's trailing checksum. ``ldindex ingest --no-verify-members`` skips that for bulk
-loads from a trusted source; structure checks always run.
+a compressed tar stream's trailing checksum. ``ldindex ingest --no-verify-members`` skips
+that for bulk loads from a trusted source; structure checks always run.
 """
 
 from __future__ import annotations

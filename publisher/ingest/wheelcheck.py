@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import email.message
 import email.parser
 import email.policy
 import hashlib
@@ -94,7 +95,8 @@ def _decoded(member: Member) -> str:
         ) from None
 
 
-def _one(headers, field: str, name: str) -> str:
+def _one(headers: email.message.Message, field: str, name: str) -> str:
+    """The one value of a single-use WHEEL field: missing or repeated, readers would differ."""
     values = headers.get_all(field) or []
     if not values:
         raise ArchiveError(f"{name} has no {field}")
