@@ -206,5 +206,8 @@ def _digest(name: str, path: str, field: str) -> Digest:
         value = b""
     canonical = base64.urlsafe_b64encode(value).rstrip(b"=").decode("ascii")
     if canonical != encoded or len(value) != hashlib.new(algorithm).digest_size:
-        raise ArchiveError(f"{name} has a malformed {algorithm} hash for {path!r}")
+        raise ArchiveError(
+            f"{name} has a malformed {algorithm} hash for {path!r} (RECORD hashes are urlsafe "
+            "base64 without padding)"
+        )
     return Digest(algorithm, value)
