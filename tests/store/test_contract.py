@@ -30,6 +30,8 @@ from publisher.store import (
     open_store,
 )
 from publisher.store.base import SCHEMA_VERSION
+from publisher.store.sqlite import _FILE_COLUMNS, _file_row
+from publisher.store.sqlite_schema import MIGRATIONS
 
 Factory = Callable[[Path], Store]
 
@@ -265,18 +267,31 @@ def test_sqlite_records_schema_version_and_refuses_newer(tmp_path: Path) -> None
 
 
 def test_sqlite_upgrade_counts_existing_files_as_unverified(tmp_path: Path) -> None:
-    """A version-1 database (before per-file verification) upgrades in place; the files it
-    holds were never verified, so they read as such."""
+    """A database from before per-file verification (schema 2) upgrades in place; the files
+    it holds were never verified, so they read as such."""
     path = tmp_path / "old.db"
-    store = open_store(f"sqlite:///{path}")
-    store.add_file(new_file(WHEEL))
-    store.close()
-    with sqlite3.connect(path) as conn:  # back to what version 1 stored
-        conn.execute("ALTER TABLE files DROP COLUMN verified")
-        conn.execute("DELETE FROM schema_version WHERE version > 1")
+    f = new_file(WHEEL).file
+    now = f.upload_time.isoformat()
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for version in (1, 2):
+            MIGRATIONS[version](conn)
+            conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+        conn.execute(
+            "INSERT INTO projects (name, display_name, created) VALUES (?, ?, ?)",
+            (f.project, "Demo", now),
+        )
+        conn.execute(
+            "INSERT INTO releases (project, version, metadata, metadata_rank, created) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (f.project, f.version, b"{}", 3, now),
+        )
+        columns = _FILE_COLUMNS.removesuffix(", verified")  # what schema 2 stored
+        row = _file_row(f)[:-1]
+        conn.execute(f"INSERT INTO files ({columns}) VALUES ({', '.join('?' * len(row))})", row)
     upgraded = open_store(f"sqlite:///{path}")
     try:
-        assert upgraded.get_file(WHEEL) == replace(new_file(WHEEL).file, verified=False)
+        assert upgraded.get_file(WHEEL) == replace(f, verified=False)
     finally:
         upgraded.close()
     with sqlite3.connect(path) as conn:
