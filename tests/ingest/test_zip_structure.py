@@ -22,7 +22,7 @@ from tests.conftest import SHARED_ARTEFACTS, shared_artefacts
 from .conftest import Index
 from .craft import metadata_text, record_text, wheel_content
 from .rawzip import build_zip
-from .zip_cases import STUB, wheel_members, write_raw
+from .zip_cases import STUB, ZIP_CASES, wheel_members, write_raw
 
 ZIPS = [p.name for p in shared_artefacts() if p.suffix in (".whl", ".zip")]
 
@@ -136,3 +136,25 @@ def test_any_damage_reads_or_raises_archive_error(edits: list[tuple[int, int]], 
             return
         with zipfile.ZipFile(path) as archive:  # what was accepted, zipfile reads whole
             assert archive.testzip() is None
+
+
+@pytest.mark.parametrize(
+    "case_id",
+    [
+        "zip-member-only-in-local-headers",
+        "zip-second-local-copy",
+        "zip-trailing-data",
+        "zip-two-archives-concatenated",
+        "zip-unknown-record-between-members",
+        "zip-unicode-path-names-another-file",
+    ],
+)
+def test_zipfile_alone_accepts_the_confusion_cases(case_id: str, tmp_path: Path) -> None:
+    """These archives read cleanly through zipfile (as pip reads them), so only the record
+    walk tells that another reader sees something else."""
+    (case,) = [c for c in ZIP_CASES if c.id == case_id]
+    path = case.build(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+        assert "x/evil.py" not in archive.namelist()
+        assert not any("evil" in name for name in archive.namelist())
