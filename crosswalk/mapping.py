@@ -10,8 +10,11 @@ as the root of the JSON-LD tree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rdflib import RDF, Graph, URIRef
 
+from crosswalk.application import describe_application
 from crosswalk.builder import NodeBuilder
 from crosswalk.records import DistributionFile, Project, Release
 from crosswalk.table import Row, load_table
@@ -78,18 +81,34 @@ def _project_node(graph: Graph, project: Project, base_url: str) -> NodeBuilder:
     return node
 
 
-def release_graph(project: Project, release: Release, base_url: str) -> Graph:
-    """A release's Codemeta graph: the release node, its files, persons, requirements, and
-    its project node (name, identifier, latest release)."""
+def _nothing_known(name: str) -> bool:
+    return False
+
+
+def release_graph(
+    project: Project,
+    release: Release,
+    base_url: str,
+    known_project: Callable[[str], bool] = _nothing_known,
+) -> Graph:
+    """A release's Codemeta graph: the release node, its files, persons, requirements,
+    commands, citation, and its project node (name, identifier, latest release).
+
+    ``known_project(name)`` says whether the index holds a project: requirements on it link
+    to its page here, the others to their package URL (``pkg:pypi/{name}``).
+    """
     subject = release_iri(base_url, project.name, release.version)
     graph = _new_graph(subject)
     holder: list[Context] = []
-    ctx = Context(base_url, project.name, release.version, _map_file(holder))
+    ctx = Context(
+        base_url, project.name, release.version, _map_file(holder), known_project, release
+    )
     holder.append(ctx)
     node = NodeBuilder(graph, subject)
     node.types(SCHEMA.SoftwareSourceCode, LDX.Release)
     _apply(node, _METADATA_ROWS, release.metadata, ctx)
     _apply(node, _RELEASE_ROWS, release, ctx)
+    describe_application(node, release)
     if release.metadata.get("version") is None:
         node.text(SCHEMA.version, release.version)
     if release.metadata.get("name") is None:

@@ -56,7 +56,7 @@ MARKER = ".ldindex-export"
 # From a project's simple page (``simple/{name}/``) to the artefacts.
 SIMPLE_FILES_URL = "../../files"
 COMPRESSED_SUFFIXES = frozenset(
-    {".html", ".json", ".xml", ".txt", ".metadata", ".jsonld", ".ttl", ".css"}
+    {".html", ".json", ".xml", ".txt", ".metadata", ".jsonld", ".ttl", ".css", ".bib", ".cff"}
 )
 
 Page = tuple[str, bytes]
@@ -118,6 +118,10 @@ def linked_data_pages(ctx: ExportContext, project: Project) -> Iterable[Page]:
             f"{here}/index.ttl",
             _required(pages.release_data(project.name, release.version, "turtle")),
         )
+        for document, kind in (("citation.bib", "bibtex"), ("CITATION.cff", "cff")):
+            body = pages.release_citation(project.name, release.version, kind)
+            if body is not None:
+                yield f"{here}/{document}", body
 
 
 def site_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable[Page]:

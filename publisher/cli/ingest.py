@@ -38,6 +38,14 @@ from publisher.store import default_files_dir
     help="Refuse members expanding more than this factor once over 4 MiB [50].",
 )
 @click.option(
+    "--upload-time",
+    type=click.Choice(["ingest", "mtime"]),
+    default="ingest",
+    show_default=True,
+    help="What a file's upload date is: the time of ingest, or the file's modification time "
+    "(for a directory of artefacts kept as they were downloaded).",
+)
+@click.option(
     "--verify-members",
     is_flag=True,
     help="Also check every member's integrity (CRC), not only the archive's structure and "
@@ -54,6 +62,7 @@ def ingest(
     max_members: int | None,
     max_metadata_size: int | None,
     max_ratio: float | None,
+    upload_time: str,
     verify_members: bool,
 ) -> None:
     """Index wheels, sdists and legacy artefacts found in PATHS (files or directories).
@@ -76,7 +85,13 @@ def ingest(
         "max_ratio": max_ratio,
     }
     limits = replace(limits, verify=verify_members, **{k: v for k, v in overrides.items() if v})
-    options = IngestOptions(limits=limits, variant=variant, comment=comment, workers=workers)
+    options = IngestOptions(
+        limits=limits,
+        variant=variant,
+        comment=comment,
+        workers=workers,
+        upload_time=upload_time,
+    )
     store = open_index(db_url)
     blobs = BlobStore(files_dir or default_files_dir(db_url))
     found = list(find_artefacts(paths))

@@ -17,12 +17,13 @@ from rdflib import Graph, URIRef
 from crosswalk import jsonld as crosswalk_jsonld
 from crosswalk import mapping, vocab
 from crosswalk import serialise as crosswalk_serialise
-from crosswalk.names import normalise_version
+from crosswalk.names import canonicalize_name, normalise_version
 from crosswalk.records import DistributionFile, Project, Release
+from crosswalk.requirements import parse_requirement
+from publisher.render.citation import citation_bibtex, citation_cff
 from publisher.render.description import render_description
 from publisher.render.environment import render
-from publisher.render.rdfa import NodeView, html_safe, node_views, prefix_attribute
-from publisher.render.search_engines import with_software_application
+from publisher.render.rdfa import NodeView, node_views, prefix_attribute
 from publisher.store import Store
 
 __all__ = ["PageRenderer", "script_json"]
@@ -91,6 +92,17 @@ class PageRenderer:
         release = next((r for r in project.releases if r.version == wanted), None)
         return (project, release) if release else None
 
+    def _graph(self, project: Project, release: Release) -> Graph:
+        """The release's one graph, for the page and every data form alike."""
+        names = set()
+        for line in release.metadata.get("requires_dist") or ():
+            if isinstance(line, str) and (parsed := parse_requirement(line)).name:
+                names.add(canonicalize_name(parsed.name))
+        known = self.store.known_projects(names) if names else set()
+        return mapping.release_graph(
+            project, release, self.base, lambda n: canonicalize_name(n) in known
+        )
+
     def release_iri(self, name: str, version: str) -> str:
         return str(vocab.release_iri(self.base, name, version))
 
@@ -104,8 +116,17 @@ class PageRenderer:
         found = self._release(name, version)
         if found is None:
             return None
-        graph = mapping.release_graph(*found, self.base)
+        graph = self._graph(*found)
         return self._data(graph, self.release_iri(name, found[1].version), fmt)
+
+    def release_citation(self, name: str, version: str, fmt: str) -> bytes | None:
+        """The release's citation as ``bibtex`` or ``cff``, where it can be cited."""
+        found = self._release(name, version)
+        if found is None:
+            return None
+        project, release = found
+        url = self.release_iri(project.name, release.version)
+        return (citation_bibtex if fmt == "bibtex" else citation_cff)(release, url)
 
     def project_data(self, name: str, fmt: str) -> bytes | None:
         project = self.store.get_project(name)
@@ -128,8 +149,7 @@ class PageRenderer:
             return None
         project, release = found
         iri = self.release_iri(project.name, release.version)
-        graph = html_safe(mapping.release_graph(project, release, self.base))
-        with_software_application(graph, release, iri)
+        graph = self._graph(project, release)
         file_iris = {str(vocab.file_iri(self.base, f.url_path)): f for f in release.files}
         views = node_views(graph, order=[URIRef(iri)])
         by_about = {v.about: v for v in views}
@@ -169,7 +189,15 @@ class PageRenderer:
             versions=[r.version for r in project.releases],
             links=_links(metadata),
             requires_python=metadata.get("requires_python"),
+            licence=_licence(graph, URIRef(iri)),
+            repositories=sorted(
+                str(o) for o in graph.objects(URIRef(iri), vocab.SCHEMA.codeRepository)
+            ),
+            commands=sorted((release.entry_points or {}).get("console_scripts", {}))
+            + sorted((release.entry_points or {}).get("gui_scripts", {})),
             requirements=_requirements(metadata.get("requires_dist", [])),
+            bibtex=(citation_bibtex(release, iri) or b"").decode(),
+            cff=(citation_cff(release, iri) or b"").decode(),
             prefixes=prefix_attribute(),
             jsonld=script_json(
                 crosswalk_jsonld.to_jsonld(graph, embed_context=True, frame_root=iri)
@@ -181,7 +209,7 @@ class PageRenderer:
         if project is None:
             return None
         iri = self.project_iri(project.name)
-        graph = html_safe(mapping.project_graph(project, self.base))
+        graph = mapping.project_graph(project, self.base)
         latest = project.latest
         return render(
             "project.html",
@@ -219,6 +247,17 @@ def _links(metadata: dict) -> list[tuple[str, str]]:
     if download := metadata.get("download_url"):
         links.append(("Download", download))
     return [(label, url) for label, url in links if url.startswith(("https://", "http://"))]
+
+
+def _licence(graph: Graph, release: URIRef) -> list[tuple[str, str | None]]:
+    """The licences as (name, link): SPDX ids linked to the SPDX page, names as they are."""
+    shown = []
+    for o in sorted(graph.objects(release, vocab.SCHEMA.license), key=str):
+        if str(o).startswith(str(vocab.SPDX_LICENSE)):
+            shown.append((str(o)[len(str(vocab.SPDX_LICENSE)) :], str(o)))
+        else:
+            shown.append((str(graph.value(o, vocab.SCHEMA.name) or ""), None))
+    return shown
 
 
 def _requirements(requires_dist: list[str]) -> list[str]:

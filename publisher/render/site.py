@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import orjson
 from rdflib import Graph
 
+from crosswalk import serialise
 from crosswalk.contexts import CONTEXTS_DIR
 from publisher.render.environment import environment, render
 from publisher.render.rdfa import node_views, prefix_attribute
@@ -45,9 +46,14 @@ class SiteRenderer:
         return environment().get_template(STYLESHEET).render().encode()
 
     def robots(self) -> bytes:
+        """Crawlers may read every page, the vocabulary and the stylesheet; the search,
+        query and API endpoints under ``/_/`` are not for them. The specific rules come first,
+        so crawlers that take the first match (Python's robotparser) agree with those that take
+        the longest (RFC 9309)."""
         return (
-            f"User-agent: *\nAllow: /\nDisallow: /_/\nSitemap: {self.base}/sitemap.xml\n".encode()
-        )
+            "User-agent: *\nAllow: /_/vocab\nAllow: /_/static/\nDisallow: /_/\n"
+            f"Sitemap: {self.base}/sitemap.xml\n"
+        ).encode()
 
     def sitemap(self) -> bytes:
         urls: list[tuple[str, str | None]] = []
@@ -67,6 +73,23 @@ class SiteRenderer:
     def vocab_turtle(self) -> bytes:
         """The ldindex vocabulary as shipped (Turtle)."""
         return (CONTEXTS_DIR / VOCAB_FILE).read_bytes()
+
+    def vocab_data(self, fmt: str) -> bytes:
+        """The vocabulary as ``turtle`` (the shipped file), ``jsonld`` or ``nt``."""
+        if fmt == "turtle":
+            return self.vocab_turtle()
+        graph = Graph(bind_namespaces="none").parse(data=self.vocab_turtle(), format="turtle")
+        if fmt == "jsonld":
+            context = {p: str(ns) for p, ns in graph.namespaces() if p}
+            document = orjson.loads(graph.serialize(format="json-ld", context=context))
+            nodes = document.get("@graph", [])
+            nodes.sort(key=lambda node: node.get("@id", ""))
+            for node in nodes:  # values of one key in a fixed order, whatever the hash seed
+                for value in node.values():
+                    if isinstance(value, list):
+                        value.sort(key=lambda v: orjson.dumps(v, option=orjson.OPT_SORT_KEYS))
+            return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+        return serialise(graph, fmt)
 
     def vocab_html(self) -> bytes:
         """The vocabulary as a page, each term a block carrying its triples as RDFa."""

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from crosswalk.records import DistributionFile, Project, Release
+from crosswalk.records import Citation, DistributionFile, Project, Release
 
 __all__ = ["FilenameReuse", "NewFile", "ProjectSummary", "Store", "StoreError"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class StoreError(RuntimeError):
@@ -28,7 +28,8 @@ class NewFile:
 
     ``metadata_rank`` orders candidate sources of a release's metadata: a release takes its
     metadata from its highest-ranked file (wheels over sdists over legacy formats), the first
-    one ingested among equals.
+    one ingested among equals. ``entry_points`` and ``citation`` are kept for the release
+    from the first file that carries them.
     """
 
     file: DistributionFile
@@ -36,6 +37,8 @@ class NewFile:
     metadata: Mapping[str, Any]
     metadata_bytes: bytes | None
     metadata_rank: int
+    entry_points: Mapping[str, Mapping[str, str]] | None = None
+    citation: Citation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,9 @@ class Store(Protocol):
 
     def project_names(self) -> list[str]:
         """Normalised names of every project, sorted."""
+
+    def known_projects(self, names: Iterable[str]) -> set[str]:
+        """Those of ``names`` (normalised here) that the store holds, normalised."""
 
     def counts(self) -> dict[str, int]:
         """How many ``projects``, ``releases`` and ``files`` the store holds."""

@@ -11,6 +11,10 @@ Schema (version 1):
   so the environment query can find candidate files without parsing filenames.
 - ``store_meta``: schema version and the store-wide generation counter.
 
+Version 2 adds ``release_extras``: per release and ``kind`` (``entry_points``,
+``citation``), what a file of the release carried beyond core metadata, as JSON, and which
+file it came from. The first file that carries a kind keeps it.
+
 A migration is a function keyed by the schema version it produces; ``SCHEMA_VERSION``
 (``publisher.store.base``) is the newest. A database newer than the code is refused.
 """
@@ -96,4 +100,19 @@ def _run_script(script: str) -> Callable[[sqlite3.Connection], None]:
     return run
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _run_script(_SCHEMA_1)}
+_SCHEMA_2 = """
+CREATE TABLE release_extras (
+    project TEXT NOT NULL,
+    version TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (project, version, kind),
+    FOREIGN KEY (project, version) REFERENCES releases(project, version)
+);
+"""
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _run_script(_SCHEMA_1),
+    2: _run_script(_SCHEMA_2),
+}
