@@ -1,4 +1,4 @@
-"""The JSON-LD contexts ldindex ships in ``contexts/``, and the URLs they stand for.
+"""The JSON-LD contexts ldindex ships in ``crosswalk/context-files/``, and the URLs they stand for.
 
 ``https://w3id.org/codemeta/3.0`` is a verbatim copy of ``codemeta.jsonld`` at the codemeta
 repository's ``3.0`` tag. ``ldindex.jsonld`` defines every other term ldindex emits (its own
@@ -23,7 +23,8 @@ __all__ = [
     "merged_context",
 ]
 
-CONTEXTS_DIR = Path(__file__).resolve().parent.parent / "contexts"
+# Package data: found beside this module in a checkout and in an installed wheel alike.
+CONTEXTS_DIR = Path(__file__).resolve().parent / "context-files"
 CODEMETA_CONTEXT_URL = "https://w3id.org/codemeta/3.0"
 LDINDEX_CONTEXT_URL = "https://w3id.org/ldindex/context.jsonld"
 

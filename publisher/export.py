@@ -33,7 +33,7 @@ from crosswalk.records import Project
 from publisher.blobs import BlobStore
 from publisher.render.pages import PageRenderer
 from publisher.render.simple import index_html, index_json, project_html, project_json
-from publisher.render.site import SiteRenderer
+from publisher.render.site import STATIC_FILES, SiteRenderer
 from publisher.store import Store
 
 __all__ = [
@@ -56,7 +56,19 @@ MARKER = ".ldindex-export"
 # From a project's simple page (``simple/{name}/``) to the artefacts.
 SIMPLE_FILES_URL = "../../files"
 COMPRESSED_SUFFIXES = frozenset(
-    {".html", ".json", ".xml", ".txt", ".metadata", ".jsonld", ".ttl", ".css", ".bib", ".cff"}
+    {
+        ".html",
+        ".json",
+        ".xml",
+        ".txt",
+        ".metadata",
+        ".jsonld",
+        ".ttl",
+        ".css",
+        ".js",
+        ".bib",
+        ".cff",
+    }
 )
 
 Page = tuple[str, bytes]
@@ -130,7 +142,8 @@ def site_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable
     yield "index.html", site.landing()
     yield "sitemap.xml", site.sitemap()
     yield "robots.txt", site.robots()
-    yield "_/static/style.css", site.stylesheet()
+    for name in STATIC_FILES:
+        yield f"_/static/{name}", site.static(name)
 
 
 def _required(body: bytes | None) -> bytes:

@@ -139,8 +139,14 @@ class Resolver:
     def __call__(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
         if path == "/":
             return Resource(("/", HTML), HTML, self.site.landing, vary_accept=False)
-        if path == "/_/static/style.css":
-            return Resource((path, "text/css"), "text/css; charset=utf-8", self.site.stylesheet)
+        if path.startswith("/_/static/") and path[10:] in site.STATIC_FILES:
+            name = path[10:]
+            return Resource(
+                (path, "static"),
+                site.STATIC_FILES[name],
+                partial(self.site.static, name),
+                vary_accept=False,
+            )
         if path == "/robots.txt":
             return Resource(
                 (path, "text/plain"), "text/plain; charset=utf-8", self.site.robots, None, False

@@ -1,7 +1,7 @@
 """The one jinja2 environment every renderer uses: ``templates/``, autoescape always on.
 
-Templates are found in ``$LDINDEX_TEMPLATES`` if set, else in the ``templates/`` directory of
-the checkout this package runs from (which an editable install also uses).
+Templates are found in ``$LDINDEX_TEMPLATES`` if set, else in ``publisher/templates/``,
+package data that an installed wheel carries as a checkout does.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def templates_dir() -> Path:
     override = os.environ.get("LDINDEX_TEMPLATES")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "templates"
+    return Path(__file__).resolve().parents[1] / "templates"
 
 
 @cache

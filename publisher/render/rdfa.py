@@ -37,6 +37,7 @@ PREFIXES = {
     "spdx": "http://spdx.org/rdf/terms#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "prov": "http://www.w3.org/ns/prov#",
     "stype": "https://w3id.org/software-types#",
     "owl": "http://www.w3.org/2002/07/owl#",

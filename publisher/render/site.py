@@ -9,8 +9,8 @@ from rdflib import Graph
 
 from crosswalk import serialise
 from crosswalk.contexts import CONTEXTS_DIR
-from publisher.render.environment import environment, render
-from publisher.render.rdfa import node_views, prefix_attribute
+from publisher.render.environment import render, templates_dir
+from publisher.render.rdfa import curie, node_views, prefix_attribute
 from publisher.search import SearchHit
 from publisher.store import ProjectSummary, Store
 
@@ -18,7 +18,11 @@ __all__ = ["SiteRenderer"]
 
 LANDING_LIMIT = 500
 VOCAB_FILE = "ldindex-vocab.ttl"
-STYLESHEET = "style.css"
+# Files served under /_/static/ from the templates directory: name -> media type.
+STATIC_FILES = {
+    "style.css": "text/css; charset=utf-8",
+    "site.js": "text/javascript; charset=utf-8",
+}
 
 
 class SiteRenderer:
@@ -41,9 +45,13 @@ class SiteRenderer:
             truncated=len(projects) > LANDING_LIMIT,
         )
 
+    def static(self, name: str) -> bytes:
+        """A static file: the stylesheet, the copy-button script (kept out of the pages, so
+        browsers cache them once)."""
+        return (templates_dir() / name).read_bytes()
+
     def stylesheet(self) -> bytes:
-        """The site's one stylesheet (kept out of the pages, so browsers cache it once)."""
-        return environment().get_template(STYLESHEET).render().encode()
+        return self.static("style.css")
 
     def robots(self) -> bytes:
         """Crawlers may read every page, the vocabulary and the stylesheet; the search,
@@ -94,10 +102,12 @@ class SiteRenderer:
     def vocab_html(self) -> bytes:
         """The vocabulary as a page, each term a block carrying its triples as RDFa."""
         graph = Graph().parse(data=self.vocab_turtle(), format="turtle")
+        views = node_views(graph)
         return render(
             "vocab.html",
             canonical=f"{self.base}/_/vocab",
-            nodes=node_views(graph),
+            nodes=views,
+            labels={v.about: curie(v.about) for v in views},
             prefixes=prefix_attribute(),
         )
 
