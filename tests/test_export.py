@@ -159,8 +159,8 @@ def test_report(index: Index, tmp_path: Path) -> None:
     assert citable > 15
     assert (tmp_path / "out/project/attrs/25.3.0/citation.bib").is_file()
     assert (tmp_path / "out/project/attrs/25.3.0/CITATION.cff").is_file()
-    # and landing, sitemap, robots, css
-    assert report.pages == simple_pages + linked_data + 2 * citable + 4
+    # and landing, sitemap, robots, the stylesheet and the copy-button script
+    assert report.pages == simple_pages + linked_data + 2 * citable + 5
     assert report.files == 43
     wheels = sum(1 for name in os.listdir(ARTEFACTS) if name.endswith(".whl"))
     assert report.metadata_files == wheels
