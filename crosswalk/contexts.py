@@ -1,4 +1,4 @@
-"""The JSON-LD contexts ldindex ships in ``crosswalk/context-files/``, and the URLs they stand for.
+"""The JSON-LD contexts ldindex ships in ``contexts/``, and the URLs they stand for.
 
 ``https://w3id.org/codemeta/3.0`` is a verbatim copy of ``codemeta.jsonld`` at the codemeta
 repository's ``3.0`` tag. ``ldindex.jsonld`` defines every other term ldindex emits (its own
@@ -23,8 +23,16 @@ __all__ = [
     "merged_context",
 ]
 
-# Package data: found beside this module in a checkout and in an installed wheel alike.
-CONTEXTS_DIR = Path(__file__).resolve().parent / "context-files"
+
+def _contexts_dir() -> Path:
+    """``contexts/`` at the top of a checkout; in a built wheel the build hook (``setup.py``)
+    ships it as package data beside this module, under ``context-files/``."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "context-files"
+    return shipped if shipped.is_dir() else here.parent / "contexts"
+
+
+CONTEXTS_DIR = _contexts_dir()
 CODEMETA_CONTEXT_URL = "https://w3id.org/codemeta/3.0"
 LDINDEX_CONTEXT_URL = "https://w3id.org/ldindex/context.jsonld"
 
