@@ -10,19 +10,21 @@ as the root of the JSON-LD tree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rdflib import RDF, Graph, URIRef
 
 from crosswalk.application import describe_application
 from crosswalk.builder import NodeBuilder
-from crosswalk.records import DistributionFile, Project, Release
+from crosswalk.extrinsic_graph import add_items
+from crosswalk.records import DistributionFile, ExtrinsicItem, Project, Release
 from crosswalk.table import Row, load_table
 from crosswalk.transforms import TRANSFORMS, Context
 from crosswalk.vocab import (
     LDX,
     PREFIXES,
     SCHEMA,
+    file_iri,
     project_iri,
     project_purl,
     release_iri,
@@ -89,13 +91,16 @@ def release_graph(
     project: Project,
     release: Release,
     base_url: str,
+    items: Iterable[ExtrinsicItem] = (),
     known_project: Callable[[str], bool] = _nothing_known,
 ) -> Graph:
     """A release's Codemeta graph: the release node, its files, persons, requirements,
-    commands, citation, and its project node (name, identifier, latest release).
+    commands, citation, and its project node (name, identifier, latest release); with the
+    project's extrinsic ``items`` that concern this release, its files or the whole project.
 
-    ``known_project(name)`` says whether the index holds a project: requirements on it link
-    to its page here, the others to their package URL (``pkg:pypi/{name}``).
+    ``known_project(name)`` says whether the index holds a project: requirements on it (the
+    published ones and corrected ones alike) link to its page here, the others to their
+    package URL (``pkg:pypi/{name}``).
     """
     subject = release_iri(base_url, project.name, release.version)
     graph = _new_graph(subject)
@@ -116,20 +121,26 @@ def release_graph(
     proj = _project_node(graph, project, base_url)
     proj.add(SCHEMA.hasPart, subject)
     node.add(SCHEMA.isPartOf, proj.subject)
+    owners = {(None, None): proj, (release.version, None): node}
+    for f in release.files:
+        owners[(release.version, f.filename)] = NodeBuilder(graph, file_iri(base_url, f.url_path))
+    add_items(owners, items, base_url, known_project, {release.version: node})
     return graph
 
 
-def project_graph(project: Project, base_url: str) -> Graph:
+def project_graph(project: Project, base_url: str, items: Iterable[ExtrinsicItem] = ()) -> Graph:
     """A project's graph: the project node with every release it has (version, date,
-    yanked) and a pointer to the latest."""
+    yanked, the advisories affecting it), a pointer to the latest, and the extrinsic
+    ``items`` attached to the project itself."""
     subject = project_iri(base_url, project.name)
     graph = _new_graph(subject)
     proj = _project_node(graph, project, base_url)
     latest = project.latest
     if latest is not None:
         proj.text(SCHEMA.description, latest.summary)
+    releases = {}
     for release in project.releases:
-        node = proj.node_at(
+        node = releases[release.version] = proj.node_at(
             SCHEMA.hasPart,
             release_iri(base_url, project.name, release.version),
             SCHEMA.SoftwareSourceCode,
@@ -140,4 +151,5 @@ def project_graph(project: Project, base_url: str) -> Graph:
         if release.created is not None:
             node.typed(SCHEMA.datePublished, release.created)
         node.typed(LDX.yanked, release.yanked)
+    add_items({(None, None): proj}, items, base_url, _nothing_known, releases)
     return graph

@@ -43,7 +43,7 @@ from crosswalk.vocab import (
     release_purl,
 )
 
-__all__ = ["TRANSFORMS", "Context", "Transform"]
+__all__ = ["TRANSFORMS", "Context", "Transform", "requirement_node"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,27 +137,41 @@ def _people(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
         b.ordered(row.property, nodes)
 
 
+def requirement_node(
+    b: NodeBuilder,
+    prop: URIRef,
+    text: str,
+    base_url: str,
+    known_project: Callable[[str], bool],
+) -> NodeBuilder:
+    """An ``ldx:Requirement`` node ``{subject}#req-N`` for one PEP 508 string, its parts as
+    separate literals (only the original string when it does not parse). The required
+    project links to its page here when ``known_project(name)``, else to ``pkg:pypi/{name}``:
+    a link to a page this index does not have would answer 404."""
+    req = parse_requirement(clean_text(text))
+    node = b.child(prop, "req", LDX.Requirement)
+    node.text(LDX.requirementString, req.original)
+    if req.name is None:
+        return node
+    node.text(SCHEMA.name, req.name)
+    if known_project(req.name):
+        node.add(LDX.requiredProject, project_iri(base_url, req.name))
+    else:
+        node.add(LDX.requiredProject, project_purl(req.name))
+    node.text(LDX.specifier, req.specifier)
+    for extra in req.extras:
+        node.text(LDX.requestedExtra, extra)
+    node.text(LDX.marker, req.marker)
+    if req.url is not None:
+        node.iri(SCHEMA.url, req.url, "requires_dist")
+    return node
+
+
 @transform("requirements")
 def _requirements(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
     for item in _items(value):
-        if not isinstance(item, str) or not item.strip():
-            continue
-        req = parse_requirement(clean_text(item))
-        node = b.child(row.property, "req", LDX.Requirement)
-        node.text(LDX.requirementString, req.original)
-        if req.name is None:
-            continue
-        node.text(SCHEMA.name, req.name)
-        if ctx.known_project(req.name):
-            node.add(LDX.requiredProject, project_iri(ctx.base_url, req.name))
-        else:
-            node.add(LDX.requiredProject, project_purl(req.name))
-        node.text(LDX.specifier, req.specifier)
-        for extra in req.extras:
-            node.text(LDX.requestedExtra, extra)
-        node.text(LDX.marker, req.marker)
-        if req.url is not None:
-            node.iri(SCHEMA.url, req.url, "requires_dist")
+        if isinstance(item, str) and item.strip():
+            requirement_node(b, row.property, item, ctx.base_url, ctx.known_project)
 
 
 @transform("project_urls")

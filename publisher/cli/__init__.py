@@ -5,7 +5,18 @@ A verb is a function decorated with ``@main.command()`` in its own module, impor
 
 from __future__ import annotations
 
-from publisher.cli import build, ingest, query, serve, show  # noqa: F401  (registers the verbs)
+from publisher.cli import (  # noqa: F401  (registers the verbs)
+    advisories,
+    build,
+    ingest,
+    listing,
+    query,
+    serve,
+    show,
+    stats,
+    token,
+    yank,
+)
 from publisher.cli.app import main
 
 __all__ = ["main"]

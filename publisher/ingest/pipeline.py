@@ -65,6 +65,9 @@ class IngestOptions:
     file's modification time, for a directory of artefacts kept as they were downloaded), or
     a callable giving the time for a path (an import from another index that knows it) or
     None to fall back to now.
+
+    ``dry_run`` reads and checks every file as for real but stores nothing: a file that
+    would be added comes out ``checked``.
     """
 
     limits: Limits = field(default_factory=Limits)
@@ -72,11 +75,13 @@ class IngestOptions:
     comment: str | None = None
     workers: int = 2
     upload_time: str | Callable[[Path], datetime | None] = "ingest"
+    dry_run: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What happened to one file: ``added``, ``skipped`` (already indexed) or ``failed``."""
+    """What happened to one file: ``added``, ``skipped`` (already indexed), ``failed``, or
+    ``checked`` (would be added; dry runs only)."""
 
     path: Path
     status: str
@@ -120,7 +125,7 @@ def ingest(
         pending: list[tuple[Path, Future[Prepared]]] = []
 
         def settle(path: Path, future: Future[Prepared]) -> None:
-            outcome = _settle(path, future, store, blobs)
+            outcome = _settle(path, future, store, blobs, options.dry_run)
             outcomes.append(outcome)
             if on_done:
                 on_done(outcome)
@@ -147,7 +152,9 @@ class Prepared:
     warnings: tuple[str, ...]
 
 
-def _settle(path: Path, future: Future[Prepared], store: Store, blobs: BlobStore) -> Outcome:
+def _settle(
+    path: Path, future: Future[Prepared], store: Store, blobs: BlobStore, dry_run: bool = False
+) -> Outcome:
     try:
         prepared = future.result()
     except (IngestError, OSError) as exc:
@@ -159,6 +166,9 @@ def _settle(path: Path, future: Future[Prepared], store: Store, blobs: BlobStore
     if prepared.new is None:  # already indexed with these bytes
         return Outcome(path, "skipped", prepared.size, warnings=prepared.warnings)
     assert prepared.temp is not None
+    if dry_run:
+        blobs.discard(prepared.temp)
+        return Outcome(path, "checked", prepared.size, warnings=prepared.warnings)
     record = prepared.new.file
     try:
         # Bytes reach their final place before the row that names them is committed, so a
@@ -336,8 +346,8 @@ def _describe(
         entry_points=entry_points,
         citation=citation,
     )
-    for warning in warnings:
-        log.warning("%s", warning)
+    for warning in warnings:  # also in the outcome, for callers to report or summarise
+        log.debug("%s", warning)
     return new, tuple(warnings)
 
 

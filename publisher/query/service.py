@@ -51,8 +51,9 @@ class QueryService:
         shown_files = [c.file for c in found.compatible] + [
             r.file for r in found.rejected if r.release is release
         ]
+        chosen = found.choice.file.filename if found.choice is not None else None
         dependencies = evaluate(
-            requirement_source(release, records), release, env.markers, request.extras
+            requirement_source(release, records, chosen), release, env.markers, request.extras
         )
         extrinsic = extrinsic_section(records, release, shown_files)
         result = result_dict(request, env, found, self.base, dependencies, extrinsic)
@@ -63,8 +64,12 @@ class QueryService:
 
     def jsonld(self, request: QueryRequest) -> bytes:
         from publisher.query.linked import answer_jsonld
+        from publisher.render.graphs import release_graph_of
 
-        return orjson.dumps(answer_jsonld(self.answer(request), self.base))
+        answer = self.answer(request)
+        found = answer.match
+        graph = release_graph_of(self.store, found.project, found.release, self.base)
+        return orjson.dumps(answer_jsonld(answer, self.base, graph))
 
     def installable(
         self, name: str, env: Environment

@@ -13,14 +13,15 @@ from packaging.version import InvalidVersion, Version
 from rdflib import Graph, URIRef
 
 from crosswalk import jsonld as crosswalk_jsonld
-from crosswalk import mapping, vocab
 from crosswalk import serialise as crosswalk_serialise
-from crosswalk.names import canonicalize_name, normalise_version
+from crosswalk import vocab
+from crosswalk.names import normalise_version
 from crosswalk.records import DistributionFile, Project, Release
-from crosswalk.requirements import parse_requirement
 from publisher.render.citation import citation_bibtex, citation_cff
 from publisher.render.description import render_description
 from publisher.render.environment import render
+from publisher.render.extrinsic_view import advisory_counts, extrinsic_view
+from publisher.render.graphs import known_projects, live_items, project_graph_of, release_graph_of
 from publisher.render.page_parts import (
     FileRow,
     classifier_groups,
@@ -64,17 +65,6 @@ class PageRenderer:
         release = next((r for r in project.releases if r.version == wanted), None)
         return (project, release) if release else None
 
-    def _graph(self, project: Project, release: Release) -> Graph:
-        """The release's one graph, for the page and every data form alike."""
-        names = set()
-        for line in release.metadata.get("requires_dist") or ():
-            if isinstance(line, str) and (parsed := parse_requirement(line)).name:
-                names.add(canonicalize_name(parsed.name))
-        known = self.store.known_projects(names) if names else set()
-        return mapping.release_graph(
-            project, release, self.base, lambda n: canonicalize_name(n) in known
-        )
-
     def release_iri(self, name: str, version: str) -> str:
         return str(vocab.release_iri(self.base, name, version))
 
@@ -88,7 +78,7 @@ class PageRenderer:
         found = self._release(name, version)
         if found is None:
             return None
-        graph = self._graph(*found)
+        graph = release_graph_of(self.store, *found, self.base)
         return self._data(graph, self.release_iri(name, found[1].version), fmt)
 
     def release_citation(self, name: str, version: str, fmt: str) -> bytes | None:
@@ -104,7 +94,7 @@ class PageRenderer:
         project = self.store.get_project(name)
         if project is None:
             return None
-        graph = mapping.project_graph(project, self.base)
+        graph = project_graph_of(self.store, project, self.base)
         return self._data(graph, self.project_iri(name), fmt)
 
     @staticmethod
@@ -123,7 +113,9 @@ class PageRenderer:
         iri = self.release_iri(project.name, release.version)
         subject = URIRef(iri)
         project_iri = self.project_iri(project.name)
-        graph = self._graph(project, release)
+        items = live_items(self.store, project.name)
+        known = known_projects(self.store, release, items)
+        graph = release_graph_of(self.store, project, release, self.base, items, known)
         file_iris = {str(vocab.file_iri(self.base, f.url_path)): f for f in release.files}
         views = node_views(graph, order=[subject])
         by_about = {v.about: v for v in views}
@@ -136,8 +128,9 @@ class PageRenderer:
         owned = {v.about for group in parts.values() for v in group}
         others = [v for v in views if v.about not in file_iris and v.about not in owned]
         metadata = release.metadata
-        names = {d.name for d in dependencies(metadata.get("requires_dist"), set()) if d.name}
-        known = self.store.known_projects(names) if names else set()
+        extrinsic = extrinsic_view(
+            items, self.base, release.version, [f.filename for f in release.files]
+        )
         schema = vocab.SCHEMA
         entry_points = release.entry_points or {}
         return render(
@@ -181,6 +174,11 @@ class PageRenderer:
                 for entry, reference in sorted(entries.items())
             ],
             dependencies=dependencies(metadata.get("requires_dist"), known),
+            corrected={
+                c.item.item_id: dependencies(c.data.get("requires_dist"), known)
+                for c in extrinsic.corrections
+            },
+            extrinsic=extrinsic,
             extras=metadata.get("provides_extra") or [],
             uploaded=release.created,
             bibtex=(citation_bibtex(release, iri) or b"").decode(),
@@ -196,7 +194,8 @@ class PageRenderer:
         if project is None:
             return None
         iri = self.project_iri(project.name)
-        graph = mapping.project_graph(project, self.base)
+        items = live_items(self.store, project.name)
+        graph = project_graph_of(self.store, project, self.base, items)
         latest = project.latest
         views = node_views(graph, order=[URIRef(iri)])
         labels = node_labels(views, {iri: "The project"})
@@ -216,6 +215,10 @@ class PageRenderer:
                 (r, self.release_iri(project.name, r.version), _is_prerelease(r.version))
                 for r in reversed(project.releases)
             ],
+            advisory_counts=advisory_counts(items, [r.version for r in project.releases]),
+            extrinsic=extrinsic_view(items, self.base),
+            status=project.status or "active",
+            status_reason=project.status_reason,
             nodes=views,
             labels=labels,
             prefixes=prefix_attribute(),

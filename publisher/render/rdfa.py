@@ -44,8 +44,6 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 def prefix_attribute() -> str:
     """The value of the RDFa ``prefix`` attribute declaring ``PREFIXES``."""

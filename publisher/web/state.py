@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
@@ -10,6 +10,7 @@ from publisher.blobs import BlobStore
 from publisher.cache import ResponseCache
 from publisher.store import Store
 from publisher.web.settings import Settings
+from publisher.web.throttle import FailureThrottle
 
 __all__ = ["AppState", "state_of"]
 
@@ -20,6 +21,7 @@ class AppState:
     store: Store
     blobs: BlobStore
     cache: ResponseCache
+    throttle: FailureThrottle = field(default_factory=FailureThrottle)
 
 
 def state_of(request: Request) -> AppState:
