@@ -96,16 +96,24 @@ class FileRow:
 
     @property
     def python(self) -> str:
+        """The Pythons the file runs on; a stable-ABI (abi3) wheel runs on its version and
+        every later one."""
         if self.record.packagetype == "sdist":
             return "any (built on install)"
-        return ", ".join(dict.fromkeys(python_words(p) for p in self.record.python)) or "—"
+        words = (
+            f"{p.implementation} ≥ {p.python_version}"
+            if p.abi_tag == "abi3" and p.python_version
+            else python_words(p)
+            for p in self.record.python
+        )
+        return ", ".join(dict.fromkeys(words)) or "—"
 
     @property
-    def platform(self) -> str:
+    def platforms(self) -> list[str]:
+        """Each platform the file is built for, in words, without repeats."""
         if self.record.packagetype == "sdist":
-            return "any"
-        words = dict.fromkeys(platform_words(p) for p in self.record.platforms)
-        return ", ".join(words) or "—"
+            return ["any"]
+        return list(dict.fromkeys(platform_words(p) for p in self.record.platforms)) or ["—"]
 
     @property
     def size(self) -> str:
