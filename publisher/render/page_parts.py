@@ -24,6 +24,7 @@ __all__ = [
     "Dependency",
     "FileRow",
     "Link",
+    "by_extra",
     "classifier_groups",
     "dependencies",
     "file_type",
@@ -227,6 +228,14 @@ def dependencies(requires_dist: object, known: set[str]) -> list[Dependency]:
             Dependency(req.name, req.original, req.extras, marker, for_extra, local, req.specifier)
         )
     return found
+
+
+def by_extra(found: list[Dependency]) -> list[tuple[str | None, list[Dependency]]]:
+    """What every install needs first (None), then what each extra adds, by extra name."""
+    groups: dict[str | None, list[Dependency]] = defaultdict(list)
+    for d in found:
+        groups[d.for_extra].append(d)
+    return sorted(groups.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))
 
 
 def node_labels(views: list[NodeView], named: dict[str, str]) -> dict[str, str]:

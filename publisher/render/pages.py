@@ -24,6 +24,7 @@ from publisher.render.extrinsic_view import advisory_counts, extrinsic_view
 from publisher.render.graphs import known_projects, live_items, project_graph_of, release_graph_of
 from publisher.render.page_parts import (
     FileRow,
+    by_extra,
     classifier_groups,
     dependencies,
     links,
@@ -173,7 +174,7 @@ class PageRenderer:
                 if group not in ("console_scripts", "gui_scripts")
                 for entry, reference in sorted(entries.items())
             ],
-            dependencies=dependencies(metadata.get("requires_dist"), known),
+            dependencies=by_extra(dependencies(metadata.get("requires_dist"), known)),
             corrected={
                 c.item.item_id: dependencies(c.data.get("requires_dist"), known)
                 for c in extrinsic.corrections

@@ -76,13 +76,21 @@ def test_a_stable_abi_wheel_runs_on_later_pythons(client) -> None:
 
 def test_dependencies_show_markers_and_extras_and_link_what_the_index_holds(client) -> None:
     page = _page(client, "/project/requests/2.32.3/")
-    items = {_text(li).split()[0]: li for li in page.xpath('//section[@id="dependencies"]//li')}
-    assert items["idna"].xpath("a/@href") == ["/project/idna/"]  # held here
-    assert not items["urllib3"].xpath("a")  # not held: no link to a page that is not there
-    socks = next(li for li in items.values() if "PySocks" in _text(li))
-    assert "extra: socks" in _text(socks) and "!=1.5.7,>=1.5.6" in _text(socks)
-    chardet = next(li for li in items.values() if "chardet" in _text(li))
-    assert "extra: use-chardet-on-py3" in _text(chardet)
+    section = page.xpath('//section[@id="dependencies"]')[0]
+    lists = section.xpath("ul")
+    required = {_text(li).split()[0]: li for li in lists[0].xpath("li")}
+    assert set(required) == {"charset-normalizer", "idna", "urllib3", "certifi"}
+    assert required["idna"].xpath("a/@href") == ["/project/idna/"]  # held here
+    assert not required["urllib3"].xpath("a")  # not held: no link to a page that is not there
+    # then what each extra adds, under its name, with how to ask for it
+    headings = [_text(h) for h in section.xpath("h3")]
+    assert headings == [
+        "With the extra socks (pip install requests[socks])",
+        "With the extra use-chardet-on-py3 (pip install requests[use-chardet-on-py3])",
+    ]
+    socks = _text(lists[1])
+    assert "PySocks !=1.5.7,>=1.5.6" in socks and "extra:" not in socks
+    assert "chardet <6,>=3.0.2" in _text(lists[2])
 
 
 @pytest.mark.parametrize(
