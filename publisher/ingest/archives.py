@@ -123,12 +123,29 @@ METADATA_PATTERNS = {
 # Members read besides the core metadata, per format: role -> (name pattern, size cap in
 # bytes). A member over its cap is refused like an oversized metadata member.
 ExtraMembers = Mapping[str, tuple[re.Pattern[str], int]]
+
+# Entry points of a wheel, and citation files: at the top of an sdist, or in a wheel's
+# .dist-info/licenses/ or package root. The caps here refuse absurd members; the parsers
+# (publisher.ingest.entry_points, .citation) apply the tighter limits, as warnings.
+EXTRA_CAP = 1 * MiB
+WHEEL_ENTRY_POINTS = re.compile(r"^[^/]+\.dist-info/entry_points\.txt$")
+WHEEL_CITATION = re.compile(r"^(?:[^/]+\.dist-info/licenses/|[^/]+/)?CITATION\.cff$")
+WHEEL_CODEMETA = re.compile(r"^(?:[^/]+\.dist-info/licenses/|[^/]+/)?codemeta\.json$")
+SDIST_CITATION = re.compile(r"^[^/]+/CITATION\.cff$")
+SDIST_CODEMETA = re.compile(r"^[^/]+/codemeta\.json$")
+
 EXTRA_MEMBERS: dict[str, ExtraMembers] = {
     "bdist_wheel": {
         "wheel_file": (re.compile(r"^[^/]+\.dist-info/WHEEL$"), 64 << 10),
         "record": (re.compile(r"^[^/]+\.dist-info/RECORD$"), 64 * MiB),
+        "entry_points": (WHEEL_ENTRY_POINTS, EXTRA_CAP),
+        "citation_cff": (WHEEL_CITATION, EXTRA_CAP),
+        "codemeta_json": (WHEEL_CODEMETA, EXTRA_CAP),
     },
-    "sdist": {},
+    "sdist": {
+        "citation_cff": (SDIST_CITATION, EXTRA_CAP),
+        "codemeta_json": (SDIST_CODEMETA, EXTRA_CAP),
+    },
     "bdist_egg": {},
     "bdist_wininst": {},
 }

@@ -305,6 +305,35 @@ def test_unknown_scheme_is_refused() -> None:
         open_store("mysql://localhost/x")
 
 
+def test_known_projects_normalises_and_answers_only_what_is_held(store: Store) -> None:
+    store.add_file(new_file("demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"))
+    assert store.known_projects(["Demo", "other", "DEMO_"]) == {"demo"}
+    assert store.known_projects([]) == set()
+    assert store.known_projects(f"p{i}" for i in range(2000)) == set()
+
+
+def test_release_extras_come_from_the_first_file_that_carries_them(store: Store) -> None:
+    from crosswalk.records import Citation
+
+    citation = Citation("demo-1.0.tar.gz", "demo-1.0/CITATION.cff", "cff", {"title": "T"}, "t")
+    sdist = replace(
+        new_file("demo-1.0.tar.gz", packagetype="sdist", sha256="c" * 64, rank=2),
+        citation=citation,
+    )
+    wheel = replace(
+        new_file("demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"),
+        entry_points={"console_scripts": {"demo": "demo:main"}},
+        citation=replace(citation, filename="other.whl", data={"title": "later"}),
+    )
+    store.add_file(sdist)
+    store.add_file(wheel)
+    release = store.get_release("demo", "1.0")
+    assert release.citation == citation
+    assert release.entry_points == {"console_scripts": {"demo": "demo:main"}}
+    assert store.get_project("demo").releases[0].citation == citation
+    assert store.get_release("demo", "1.0").metadata_source.endswith(".whl")
+
+
 # -- extrinsic metadata, administration, tokens ------------------------------------------------
 
 ALICE = Author("alice", "tok1")

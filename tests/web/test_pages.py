@@ -68,15 +68,32 @@ def examples_index(tmp_path_factory):
     return build_index(tmp_path_factory.mktemp("examples"), EXAMPLES)
 
 
-def test_rdfa_equals_embedded_jsonld_for_every_shared_page(client, shared_index, tmp_path):
+def assert_one_graph(c, path: str, tmp_path: Path) -> Graph:
+    """The page's RDFa, its embedded JSON-LD, JSON-LD / Turtle / N-Triples by Accept and (for
+    a release) codemeta.json state one graph."""
+    response = c.get(path)
+    assert response.status_code == 200, path
+    embedded = embedded_graph(response.text)
+    assert len(embedded) > 5, path
+    assert_same_graph(rdfa_graph(response.text, tmp_path), embedded, f"{path} RDFa")
+    for accept, parse in (
+        ("application/ld+json", lambda r: graph_from_jsonld(r.json())),
+        ("text/turtle", lambda r: Graph().parse(data=r.text, format="turtle")),
+        ("application/n-triples", lambda r: Graph().parse(data=r.text, format="nt")),
+    ):
+        data = parse(c.get(path, headers={"Accept": accept}))
+        assert_same_graph(data, embedded, f"{path} as {accept}")
+    if path.count("/") == 4:  # a release: /project/{name}/{version}/
+        codemeta = graph_from_jsonld(c.get(f"{path}codemeta.json").json())
+        assert_same_graph(codemeta, embedded, f"{path}codemeta.json")
+    return embedded
+
+
+def test_one_graph_for_every_shared_page(client, shared_index, tmp_path):
     paths = page_paths(shared_index.db_url)
     assert len(paths) > 30
     for path in paths:
-        response = client.get(path)
-        assert response.status_code == 200, path
-        embedded = embedded_graph(response.text)
-        assert len(embedded) > 5, path
-        assert_same_graph(rdfa_graph(response.text, tmp_path), embedded, path)
+        assert_one_graph(client, path, tmp_path)
 
 
 def test_rdfa_equals_embedded_jsonld_for_every_example_page(examples_index, tmp_path):
@@ -90,7 +107,8 @@ def test_rdfa_equals_embedded_jsonld_for_every_example_page(examples_index, tmp_
 
 
 def test_release_page_is_a_software_application_for_search_engines(client) -> None:
-    graph = embedded_graph(client.get("/project/requests/2.32.3/").text)
+    # in every format, not only the page (nothing is added for one consumer)
+    graph = graph_from_jsonld(client.get("/project/requests/2.32.3/codemeta.json").json())
     release = URIRef(f"{BASE}/project/requests/2.32.3/")
     types = set(graph.objects(release, RDF.type))
     assert {SCHEMA.SoftwareApplication, SCHEMA.SoftwareSourceCode} <= types
@@ -111,9 +129,11 @@ def test_platform_release_lists_its_operating_systems(client) -> None:
 
 
 def _verified_cells(html: str) -> list[str]:
-    """The Verified column of the files table, row by row."""
-    assert "<th>Verified</th>" in html
-    return re.findall(r'<td title="[^"]+">(yes|no)</td>', html)
+    """Per row of the files table: "no" where the type cell says the content was not
+    verified, else "yes"."""
+    cells = re.findall(r'<td class="kind">(.*?)</td>', html)
+    assert cells, "no files table"
+    return ["no" if ">unverified</span>" in cell else "yes" for cell in cells]
 
 
 def test_files_table_says_which_files_were_verified(client, tmp_path) -> None:
@@ -312,3 +332,46 @@ def test_every_data_response_parses(client, shared_index) -> None:
         ]
         assert all(len(g) > 5 for g in graphs), path
         assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2]), path
+
+
+def test_vocabulary_answers_jsonld_and_every_term_is_described(client) -> None:
+    from rdflib import OWL, RDFS
+
+    response = client.get("/_/vocab", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/ld+json"
+    vocab = Graph().parse(data=response.text, format="json-ld")
+    turtle = Graph().parse(data=client.get("/_/vocab?format=turtle").text, format="turtle")
+    assert isomorphic(vocab, turtle)
+    ldx = Namespace("https://w3id.org/ldindex/vocab#")
+    ontology = URIRef(str(ldx))
+    terms = {s for s in vocab.subjects(RDFS.isDefinedBy, ontology)}
+    assert len(terms) > 60
+    for term in terms:
+        types = set(vocab.objects(term, RDF.type))
+        assert types & {RDFS.Class, RDF.Property}, term
+        if RDF.Property in types:
+            assert vocab.value(term, RDFS.range) is not None, term
+            has_domain = (term, RDFS.domain, None) in vocab or (
+                term,
+                SCHEMA.domainIncludes,
+                None,
+            ) in vocab
+            assert has_domain or term == ldx.invalidUrl, term
+            assert types & {OWL.ObjectProperty, OWL.DatatypeProperty}, term
+    xsd_integer = URIRef("http://www.w3.org/2001/XMLSchema#integer")
+    assert (ldx.sizeInBytes, RDFS.range, xsd_integer) in vocab
+    # what the dates mean is said in the vocabulary
+    skos = Namespace("http://www.w3.org/2004/02/skos/core#")
+    assert vocab.value(SCHEMA.uploadDate, skos.scopeNote) is not None
+    assert vocab.value(SCHEMA.datePublished, skos.scopeNote) is not None
+
+
+def test_robots_lets_crawlers_read_the_vocabulary_and_the_stylesheet(client) -> None:
+    from urllib.robotparser import RobotFileParser
+
+    robots = RobotFileParser()
+    robots.parse(client.get("/robots.txt").text.splitlines())
+    for path in ("/_/vocab", "/_/static/style.css", "/project/attrs/", "/"):
+        assert robots.can_fetch("Googlebot", f"{BASE}{path}"), path
+    assert not robots.can_fetch("Googlebot", f"{BASE}/_/search/?q=x")
