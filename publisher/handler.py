@@ -1,6 +1,6 @@
 """The read-only index as a plain function, for hosts other than the ASGI server.
 
-``Handler(store, blobs, base)(method, path, query, headers)`` returns a ``Reply`` (status,
+``Handler(store, files, base)(method, path, query, headers)`` returns a ``Reply`` (status,
 headers, body) for the simple API, pages, JSON-LD and files, answering through the same
 ``Resolver`` and renderers as ``ldindex serve``. ``wsgi_app`` wraps it for any WSGI server
 (gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three lines on top of that (see
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import orjson
 
-from publisher.blobs import BlobStore
 from publisher.conditional import evaluate
+from publisher.file_sources import FileSource, index_files
 from publisher.files import FileNotFound, find_file
 from publisher.routing import Immediate, NotFound, Resolver, Resource
 from publisher.store import DEFAULT_URL, Store, default_files_dir, open_store
@@ -49,9 +49,9 @@ def _problem(status: int, message: str) -> Reply:
 class Handler:
     """Answers GET and HEAD requests for the read-only site of one store."""
 
-    def __init__(self, store: Store, blobs: BlobStore, base: str) -> None:
+    def __init__(self, store: Store, files: FileSource, base: str) -> None:
         self.store = store
-        self.blobs = blobs
+        self.files = files
         self.resolver = Resolver(store, base)
 
     def __call__(
@@ -96,7 +96,7 @@ class Handler:
 
     def _file(self, method: str, url_path: str, headers: Mapping[str, str]) -> Reply:
         try:
-            found = find_file(self.store, self.blobs, url_path)
+            found = find_file(self.store, self.files, url_path)
         except FileNotFound as exc:
             return _problem(404, str(exc))
         decision = evaluate(method, headers, found.etag, found.modified, found.size)
@@ -123,7 +123,8 @@ def wsgi_app(
     db_url: str = DEFAULT_URL, files_dir: Path | None = None, base: str = "http://127.0.0.1:8000"
 ) -> WSGIApp:
     """A WSGI application serving the read-only site of the store at ``db_url``."""
-    handler = Handler(open_store(db_url), BlobStore(files_dir or default_files_dir(db_url)), base)
+    store = open_store(db_url)
+    handler = Handler(store, index_files(store, files_dir or default_files_dir(db_url)), base)
 
     def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
         request_headers = {
