@@ -28,6 +28,7 @@ __all__ = ["FolderWatcher"]
 log = logging.getLogger("ldindex.folder")
 
 RETRY = 5.0  # seconds before trying again after the folder or the database failed
+RESCAN = 60.0  # seconds between reconciliations without events, against events lost
 
 
 class FolderWatcher:
@@ -35,8 +36,9 @@ class FolderWatcher:
 
     ``tick`` bounds how long a stop request or a file waiting to be complete waits;
     ``debounce`` (milliseconds) is the longest a burst of events is gathered before it is
-    acted on. ``ignore`` names files and directories whose changes never matter (the
-    database and its companions, when they lie inside the folder).
+    acted on; without events, the folder is reconciled every ``rescan`` seconds all the
+    same (a notifier's queue can overflow). ``ignore`` names files and directories whose
+    changes never matter (the database and its companions, when inside the folder).
     """
 
     def __init__(
@@ -46,6 +48,7 @@ class FolderWatcher:
         poll: bool = False,
         tick: float = 0.25,
         debounce: int = 400,
+        rescan: float = RESCAN,
         ignore: Iterable[Path] = (),
     ) -> None:
         self.reconciler = reconciler
@@ -53,8 +56,10 @@ class FolderWatcher:
         self.poll = poll
         self.tick = tick
         self.debounce = debounce
+        self.rescan = rescan
         self._ignore = tuple(Path(p).absolute() for p in ignore)
         self._last_error: str | None = None
+        self._rewatch = False  # the folder came back: watch it anew
 
     @property
     def method(self) -> str:
@@ -81,26 +86,32 @@ class FolderWatcher:
         starts once the watch is in place (so no change slips between the two);
         ``on_ready`` gets its report (None if it failed; the reason is logged)."""
         ready = False
-        due: float | None = 0.0  # reconcile as soon as the watch is in place
+        due = 0.0  # reconcile as soon as the watch is in place
         while not stop.is_set() and alive():
             try:
                 for changes in self._events(stop):
                     if not alive():
                         return
                     now = time.monotonic()
-                    if not changes and (due is None or now < due):
+                    if not changes and now < due:
                         continue
                     report = self._reconcile()
-                    if report is None:
-                        due = now + RETRY
-                    else:
-                        wait = report.next_check
-                        due = None if wait is None else time.monotonic() + wait
+                    wait = RETRY if report is None else report.next_check
+                    due = time.monotonic() + (
+                        self.rescan if wait is None else min(wait, self.rescan)
+                    )
                     if not ready:
                         ready = True
                         on_ready(report)
+                    if self._rewatch:  # a folder removed and made again is a new directory
+                        self._rewatch = False
+                        break
             except Exception as exc:  # the notifier failed: fall back to polling
-                if self.poll:
+                if not self.root.is_dir():  # the folder went: wait for it to come back
+                    self._fail(f"cannot read the folder ({self.root}: {exc}); the index is left "
+                               "as it is")  # fmt: skip
+                    stop.wait(RETRY)
+                elif self.poll:
                     log.error("watching %s failed: %s; retrying", self.root, exc)
                     stop.wait(RETRY)
                 else:
@@ -141,6 +152,7 @@ class FolderWatcher:
         if self._last_error is not None:
             log.info("%s: readable again, index in step", self.root)
             self._last_error = None
+            self._rewatch = True
         return report
 
     def _fail(self, message: str) -> None:

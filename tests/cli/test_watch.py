@@ -102,3 +102,19 @@ def test_serve_watch_creates_the_index_and_refuses_a_busy_one(tmp_path: Path) ->
         holder.send_signal(signal.SIGINT)
         holder.communicate(timeout=20)
     assert (tmp_path / "index.db").is_file()
+
+
+def test_stats_name_the_folder_an_index_mirrors(tmp_path: Path) -> None:
+    import json
+
+    folder = tmp_path / "wheels"
+    folder.mkdir()
+    before = json.loads(run("ingest", SIX, "--json", cwd=tmp_path).stdout.splitlines()[0])
+    assert before["status"] == "added"
+    assert json.loads(run("stats", "--json", cwd=tmp_path).stdout)["folder"] is None
+    shutil.copy(SHARED_ARTEFACTS / "idna-3.10-py3-none-any.whl", folder)
+    assert run("watch", folder, "--once", "--settle", "0.1", cwd=tmp_path).returncode == 0
+    document = json.loads(run("stats", "--json", cwd=tmp_path).stdout)
+    assert (document["folder"], document["folder_files"], document["files"]) == (str(folder), 1, 2)
+    text = run("stats", cwd=tmp_path).stdout
+    assert f"folder:     {folder} (1 file)" in text

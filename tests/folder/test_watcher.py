@@ -140,3 +140,31 @@ def test_a_missing_folder_is_refused_at_start(tmp_path: Path) -> None:
     config = WatchConfig(f"sqlite:///{tmp_path / 'i.db'}", tmp_path / "nope", tmp_path / "f")
     with pytest.raises(WatchFailed, match="not a directory"):
         reconcile_once(config)
+
+
+def test_a_folder_that_goes_leaves_the_index_and_is_watched_again_when_back(
+    config: WatchConfig, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    import publisher.folder.watcher as watcher_module
+
+    monkeypatch.setattr(watcher_module, "RETRY", 0.3)
+    caplog.set_level(logging.INFO, "ldindex.folder")
+    shutil.copyfile(SHARED_ARTEFACTS / SIX_WHEEL, config.folder / SIX_WHEEL)
+    time.sleep(0.4)
+    running = Running(config)
+    try:
+        shutil.rmtree(config.folder)  # unmounted, or removed by mistake: not an empty folder
+        eventually(lambda: any("cannot read the folder" in r.getMessage() for r in caplog.records))
+        assert indexed(config) == {SIX_WHEEL}
+        config.folder.mkdir()
+        shutil.copyfile(SHARED_ARTEFACTS / IDNA, config.folder / IDNA)
+        eventually(lambda: indexed(config) == {IDNA})
+        errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert len(errors) == 1  # said once while it lasted
+        # and it is watched again: a change shows without waiting for a rescan
+        (config.folder / IDNA).unlink()
+        eventually(lambda: indexed(config) == set(), timeout=10)
+    finally:
+        running.close()
