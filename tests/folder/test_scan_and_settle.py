@@ -64,15 +64,33 @@ def test_scan_walks_below_and_leaves_out_what_is_not_published(tmp_path: Path) -
     assert found.problems == [("linked", "a symbolic link to a directory (not followed)")]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every directory")
 def test_an_unreadable_subdirectory_is_reported(tmp_path: Path) -> None:
+    """Run where file modes apply (root's capability to ignore them dropped)."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.cli.conftest import UNPRIVILEGED
+
     touch(tmp_path / "closed" / "a-1.0.tar.gz")
+    touch(tmp_path / "open" / "b-1.0.tar.gz")
     (tmp_path / "closed").chmod(0)
+    code = (
+        "import json, sys; from publisher.folder.scan import scan; "
+        "found = scan(sys.argv[1]); print(json.dumps([sorted(found.files), found.problems]))"
+    )
     try:
-        found = scan(tmp_path)
+        done = subprocess.run(
+            [*UNPRIVILEGED, sys.executable, "-c", code, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
     finally:
         (tmp_path / "closed").chmod(0o755)
-    assert found.files == {} and found.problems == [("closed", "permission denied")]
+    files, problems = json.loads(done.stdout)
+    assert files == ["open/b-1.0.tar.gz"] and problems == [["closed", "permission denied"]]
 
 
 def test_a_missing_folder_is_an_error_not_an_empty_one(tmp_path: Path) -> None:
