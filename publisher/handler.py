@@ -6,7 +6,9 @@ headers, body) for the simple API, pages, JSON-LD and files, answering through t
 (gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three lines on top of that (see
 ``examples/ldindex.cgi``); ``http.server`` can call the handler directly. Answers carry
 ETags and honour conditional requests; files also honour single byte ranges, all as the
-ASGI server does (``publisher.conditional``).
+ASGI server does (``publisher.conditional``). ``POST /_/cache/invalidate`` is answered as
+there too; pointed at a folder (directory mode), the handler also brings the index in step
+with it on the first request and on each invalidation.
 """
 
 from __future__ import annotations
@@ -134,8 +136,8 @@ class Handler:
                 self._pending_sync = False
                 try:
                     self._sync()
-                except OSError as exc:  # FolderError: the folder cannot be read
-                    log.error("cannot read the folder (%s); the index is left as it is", exc)
+                except Exception as exc:  # a read must not fail for it: say why, serve on
+                    log.error("could not bring the index in step with the folder: %s", exc)
 
     def _sync(self) -> dict[str, int] | None:
         """Reconcile with the folder; what changed, or None if a watcher keeps it in step."""

@@ -203,15 +203,13 @@ class Reconciler:
         places = {e.filename: e.path for e in entries}
         for record in removed:
             report.removed.append(record.filename)
-            log.info("removed %s (%s %s): %s", places[record.filename], record.project,
-                     record.version, reason)  # fmt: skip
+            where = places[record.filename]
+            log.info("removed %s (%s %s): %s", where, record.project, record.version, reason)
         for project, version in sorted({(r.project, r.version) for r in removed}):
             if self.store.get_release(project, version) is None:
                 gone = self.store.get_project(project) is None
-                log.info(
-                    "%s %s has no files left%s", project, version,
-                    f"; {project} is gone from the index" if gone else "",
-                )  # fmt: skip
+                also = f"; {project} is gone from the index" if gone else ""
+                log.info("%s %s has no files left%s", project, version, also)
 
     def _check(self, path: str, entry: FolderEntry, seen: Seen, report: Report) -> None:
         """A known file whose size or mtime moved: the same bytes, or a reuse of its name."""

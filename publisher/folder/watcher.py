@@ -108,17 +108,15 @@ class FolderWatcher:
                         break
             except Exception as exc:  # the notifier failed: fall back to polling
                 if not self.root.is_dir():  # the folder went: wait for it to come back
-                    self._fail(f"cannot read the folder ({self.root}: {exc}); the index is left "
-                               "as it is")  # fmt: skip
+                    gone = f"cannot read the folder ({self.root}: {exc})"
+                    self._fail(f"{gone}; the index is left as it is")
                     stop.wait(RETRY)
                 elif self.poll:
                     log.error("watching %s failed: %s; retrying", self.root, exc)
                     stop.wait(RETRY)
                 else:
-                    log.warning(
-                        "file-system notifications for %s failed (%s); polling instead",
-                        self.root, exc,
-                    )  # fmt: skip
+                    notice = "file-system notifications for %s failed (%s); polling instead"
+                    log.warning(notice, self.root, exc)
                     self.poll = True
                 due = 0.0
 
