@@ -65,6 +65,7 @@ def file_dict(f: DistributionFile) -> dict[str, Any]:
         "has_signature": f.signature is not None,
         "metadata_version": f.metadata_version,
         "metadata_sha256": f.metadata_sha256,
+        "verified": f.verified,
         "yanked": f.yanked,
         "yanked_reason": f.yanked_reason,
     }

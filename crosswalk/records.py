@@ -88,6 +88,9 @@ class DistributionFile:
     metadata_sha256: str | None = None
     yanked: bool = False
     yanked_reason: str | None = None
+    # Every member's content was checked at ingest (CRC-32s, a wheel's RECORD hashes), not
+    # only the archive's structure and metadata.
+    verified: bool = False
 
     @property
     def os(self) -> tuple[str, ...]:

@@ -60,10 +60,12 @@ _MEMBER = re.compile(r"^[^\s:]+/[^\s:]+: ")  # "pkg.dist-info/METADATA: " before
     help="Refuse members expanding more than this factor once over 4 MiB [50].",
 )
 @click.option(
-    "--verify-members",
-    is_flag=True,
-    help="Also check every member's integrity (CRC), not only the archive's structure and "
-    "metadata member; slower.",
+    "--verify-members/--no-verify-members",
+    default=True,
+    show_default=True,
+    help="Check every member's content: its CRC-32 and, in a wheel, its hash and size "
+    "against RECORD. --no-verify-members checks structure and metadata only, for bulk loads "
+    "from a trusted source; such files are published as not verified.",
 )
 @click.option("--dry-run", is_flag=True, help="Read and check every file; store nothing.")
 @click.option(

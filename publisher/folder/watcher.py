@@ -108,8 +108,7 @@ class FolderWatcher:
                         break
             except Exception as exc:  # the notifier failed: fall back to polling
                 if not self.root.is_dir():  # the folder went: wait for it to come back
-                    gone = f"cannot read the folder ({self.root}: {exc})"
-                    self._fail(f"{gone}; the index is left as it is")
+                    self._reconcile()  # says why, as long as it lasts, once
                     stop.wait(RETRY)
                 elif self.poll:
                     log.error("watching %s failed: %s; retrying", self.root, exc)

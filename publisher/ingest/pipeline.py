@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -37,6 +38,7 @@ from publisher.ingest.metadata import (
     check_publishable,
     parse_core_metadata,
 )
+from publisher.ingest.wheelcheck import check_wheel
 from publisher.store import FolderEntry, NewFile, Store
 
 __all__ = ["IngestOptions", "Outcome", "find_artefacts", "ingest"]
@@ -290,7 +292,9 @@ def _read_archive(path: Path, artefact: ArtefactName, limits: Limits) -> Archive
     """Check the archive and read its members of interest (None for formats without any)."""
     if artefact.archive is None or artefact.packagetype not in METADATA_FORMATS:
         return None
-    return read_archive(path, artefact.archive, artefact.packagetype, limits)
+    wheel = artefact.packagetype == "bdist_wheel"
+    check = partial(check_wheel, artefact) if wheel else None
+    return read_archive(path, artefact.archive, artefact.packagetype, limits, check)
 
 
 class _Background(Generic[T]):
@@ -375,6 +379,7 @@ def _describe(
         signature=signature,
         metadata_version=fields.get("metadata_version") if member else None,
         metadata_sha256=hashlib.sha256(metadata_bytes).hexdigest() if metadata_bytes else None,
+        verified=contents.verified if contents else False,
     )
     new = NewFile(
         file=record,

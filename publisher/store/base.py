@@ -35,7 +35,7 @@ __all__ = [
     "TokenRecord",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class StoreError(RuntimeError):

@@ -42,7 +42,7 @@ __all__ = ["SQLiteStore"]
 _FILE_COLUMNS = (
     "filename, project, version, packagetype, size, md5, sha1, sha256, blake2b_256, upload_time, "
     "url_path, requires_python, build_tag, variant, comment, signature, metadata_version, "
-    "metadata_sha256, tags, facts, yanked, yanked_reason"
+    "metadata_sha256, tags, facts, yanked, yanked_reason, verified"
 )
 
 
@@ -459,6 +459,7 @@ def _file_row(f: DistributionFile) -> tuple:
         orjson.dumps(facts),
         int(f.yanked),
         f.yanked_reason,
+        int(f.verified),
     )
 
 
@@ -487,4 +488,5 @@ def _file_from_row(r: tuple) -> DistributionFile:
         ),
         yanked=bool(r[20]),
         yanked_reason=r[21],
+        verified=bool(r[22]),
     )

@@ -20,7 +20,10 @@ Version 2 adds what is written rather than ingested:
 - ``admin_events``: yanks, un-yanks and project status changes, immutable as well.
 - ``tokens``: API tokens as the SHA-256 of their secret, scope, expiry and revocation.
 
-Version 3 adds directory mode and removal:
+Version 3 adds ``files.verified``: whether ingest checked every member's content (files
+indexed before it count as not verified).
+
+Version 4 adds directory mode and removal:
 
 - ``folder_files``: where each file indexed from a served folder is in it (a path relative
   to the folder), with the size and modification time it was read at.
@@ -181,6 +184,9 @@ def _run_statements(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection
     return run
 
 
+_VERIFIED_3 = "ALTER TABLE files ADD COLUMN verified INTEGER NOT NULL DEFAULT 0"
+
+
 def _immutable(table: str) -> tuple[str, ...]:
     return tuple(
         f"CREATE TRIGGER {table}_immutable_{op.lower()} BEFORE {op} ON {table} "
@@ -191,7 +197,7 @@ def _immutable(table: str) -> tuple[str, ...]:
 
 # SQLite cannot drop a foreign key: the two tables are rebuilt (the documented way: make the
 # new table, copy, drop the old, rename), with foreign keys off for the migration.
-_SCHEMA_3 = (
+_SCHEMA_4 = (
     """CREATE TABLE folder_files (
         filename TEXT PRIMARY KEY REFERENCES files(filename),
         path TEXT NOT NULL UNIQUE,
@@ -244,9 +250,9 @@ _SCHEMA_3 = (
     *_immutable("admin_events"),
 )
 
-
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _run_script(_SCHEMA_1),
     2: _run_statements(_SCHEMA_2),
-    3: _run_statements(_SCHEMA_3),
+    3: _run_statements((_VERIFIED_3,)),
+    4: _run_statements(_SCHEMA_4),
 }

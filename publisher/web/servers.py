@@ -124,6 +124,9 @@ def _run_uvicorn(
         loop="uvloop",
         http=BoundedHttpToolsProtocol,
         server_header=False,
+        # A worker busy on a long render (or starved on a loaded machine) must not be taken
+        # for a hung one: uvicorn's default restarts a worker silent for 5 s.
+        timeout_worker_healthcheck=30,
     )
     server = uvicorn.Server(config)
     on_ready()

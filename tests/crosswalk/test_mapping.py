@@ -158,6 +158,7 @@ def test_files_carry_per_file_facts(projects):
     assert g.value(sha, SPDX.checksumValue) == Literal(record.hashes["sha256"])
     assert g.value(node, LDX.metadataFile) == URIRef(f"{node}.metadata")
     assert g.value(node, LDX.yanked) == Literal(False)
+    assert g.value(node, LDX.contentVerified) == Literal(True)
 
 
 def test_release_and_project_link_both_ways(projects):

@@ -155,7 +155,7 @@ def test_a_folder_that_goes_leaves_the_index_and_is_watched_again_when_back(
     time.sleep(0.4)
     running = Running(config)
     try:
-        shutil.rmtree(config.folder)  # unmounted, or removed by mistake: not an empty folder
+        config.folder.rename(config.folder.with_name("away"))  # unmounted: not an empty folder
         eventually(lambda: any("cannot read the folder" in r.getMessage() for r in caplog.records))
         assert indexed(config) == {SIX_WHEEL}
         config.folder.mkdir()

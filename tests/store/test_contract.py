@@ -30,6 +30,8 @@ from publisher.store import (
     open_store,
 )
 from publisher.store.base import SCHEMA_VERSION
+from publisher.store.sqlite import _FILE_COLUMNS, _file_row
+from publisher.store.sqlite_schema import MIGRATIONS
 
 Factory = Callable[[Path], Store]
 
@@ -77,6 +79,7 @@ def new_file(
         signature="-----BEGIN PGP SIGNATURE-----\n",
         metadata_version="2.4",
         metadata_sha256="4" * 64,
+        verified=True,
     )
     return NewFile(
         file=record,
@@ -261,6 +264,40 @@ def test_sqlite_records_schema_version_and_refuses_newer(tmp_path: Path) -> None
         conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION + 1,))
     with pytest.raises(StoreError, match="newer than this ldindex understands"):
         open_store(url)
+
+
+def test_sqlite_upgrade_counts_existing_files_as_unverified(tmp_path: Path) -> None:
+    """A database from before per-file verification (schema 2) upgrades in place; the files
+    it holds were never verified, so they read as such."""
+    path = tmp_path / "old.db"
+    f = new_file(WHEEL).file
+    now = f.upload_time.isoformat()
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for version in (1, 2):
+            MIGRATIONS[version](conn)
+            conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+        conn.execute(
+            "INSERT INTO projects (name, display_name, created) VALUES (?, ?, ?)",
+            (f.project, "Demo", now),
+        )
+        conn.execute(
+            "INSERT INTO releases (project, version, metadata, metadata_rank, created) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (f.project, f.version, b"{}", 3, now),
+        )
+        columns = _FILE_COLUMNS.removesuffix(", verified")  # what schema 2 stored
+        row = _file_row(f)[:-1]
+        conn.execute(f"INSERT INTO files ({columns}) VALUES ({', '.join('?' * len(row))})", row)
+    upgraded = open_store(f"sqlite:///{path}")
+    try:
+        assert upgraded.get_file(WHEEL) == replace(f, verified=False)
+    finally:
+        upgraded.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (
+            SCHEMA_VERSION,
+        )
 
 
 def test_unknown_scheme_is_refused() -> None:
@@ -554,7 +591,6 @@ def test_read_only_store_refuses_removal(backend: Factory, tmp_path: Path) -> No
 def test_sqlite_upgrade_keeps_items_events_and_their_history(tmp_path: Path) -> None:
     """A schema-2 database (items and events tied to projects by foreign keys) upgrades in
     place: every row kept, revisions still immutable and still tied to their items."""
-    from publisher.store.sqlite_schema import MIGRATIONS
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
@@ -586,7 +622,9 @@ def test_sqlite_upgrade_keeps_items_events_and_their_history(tmp_path: Path) -> 
         store.close()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA foreign_keys=ON")
-        assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (3,)
+        assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (
+            SCHEMA_VERSION,
+        )
         with pytest.raises(sqlite3.IntegrityError, match="immutable"):
             conn.execute("DELETE FROM admin_events")
         with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):

@@ -15,12 +15,15 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from crosswalk.jsonld import graph_from_jsonld
+from publisher.blobs import BlobStore
+from publisher.ingest import IngestOptions, Limits, ingest
 from publisher.store import open_store
-from tests.conftest import EXAMPLES, build_index
+from tests.conftest import EXAMPLES, IndexedData, build_index
 from tests.ingest.craft import metadata_text, write_wheel
 from tests.web.conftest import BASE, client_for
 
 SCHEMA = Namespace("http://schema.org/")
+LDX = Namespace("https://w3id.org/ldindex/vocab#")
 SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
@@ -105,6 +108,37 @@ def test_platform_release_lists_its_operating_systems(client) -> None:
     release = URIRef(f"{BASE}/project/msgpack/1.1.0/")
     systems = {str(o) for o in graph.objects(release, SCHEMA.operatingSystem)}
     assert systems  # from classifiers or, failing those, the files' platforms
+
+
+def _verified_cells(html: str) -> list[str]:
+    """The Verified column of the files table, row by row."""
+    assert "<th>Verified</th>" in html
+    return re.findall(r'<td title="[^"]+">(yes|no)</td>', html)
+
+
+def test_files_table_says_which_files_were_verified(client, tmp_path) -> None:
+    """Fully verified files say so in the table and in the graph; a file taken in with
+    --no-verify-members says it was not."""
+    html = client.get("/project/requests/2.32.3/").text
+    assert _verified_cells(html) == ["yes", "yes"]
+    graph = embedded_graph(html)
+    files = list(graph.objects(URIRef(f"{BASE}/project/requests/2.32.3/"), SCHEMA.downloadUrl))
+    assert len(files) == 2
+    assert {graph.value(f, LDX.contentVerified) for f in files} == {Literal(True)}
+
+    source = tmp_path / "trusted"
+    source.mkdir()
+    write_wheel(source, "trusted", "1.0")
+    store = open_store(f"sqlite:///{tmp_path / 'trusted.db'}")
+    options = IngestOptions(limits=Limits(verify=False))
+    assert ingest([source], store, BlobStore(tmp_path / "files"), options)[0].status == "added"
+    store.close()
+    data = IndexedData(tmp_path, f"sqlite:///{tmp_path / 'trusted.db'}", tmp_path / "files")
+    with client_for(data) as trusted:
+        html = trusted.get("/project/trusted/1.0/").text
+    assert _verified_cells(html) == ["no"]
+    (node,) = embedded_graph(html).subjects(LDX.contentVerified, Literal(False))
+    assert str(node).endswith("/trusted-1.0-py3-none-any.whl")
 
 
 def test_pages_carry_canonical_links_and_reset_language(client) -> None:
