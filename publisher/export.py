@@ -29,8 +29,8 @@ from pathlib import Path, PurePosixPath
 
 import orjson
 
-from crosswalk.records import Project
-from publisher.blobs import BlobStore
+from crosswalk.records import DistributionFile, Project
+from publisher.file_sources import FileNotFound, FileSource, Located
 from publisher.render.pages import PageRenderer
 from publisher.render.simple import index_html, index_json, project_html, project_json
 from publisher.render.site import STATIC_FILES, SiteRenderer
@@ -177,7 +177,7 @@ class ExportReport:
 
 def build_site(
     store: Store,
-    blobs: BlobStore,
+    files: FileSource,
     out_dir: Path,
     base_url: str,
     *,
@@ -187,9 +187,11 @@ def build_site(
 ) -> ExportReport:
     """Write the whole static site to ``out_dir``, replacing an earlier export there.
 
-    ``on_project`` is called with each project's name once it is written (for progress bars).
-    Raises ``ExportError`` if an artefact's bytes are missing or ``out_dir`` holds something
-    other than an earlier export; ``out_dir`` is then left as it was.
+    Artefacts come from ``files`` (the file store, or a served folder: see
+    ``publisher.file_sources``). ``on_project`` is called with each project's name once it
+    is written (for progress bars). Raises ``ExportError`` if an artefact's bytes are missing
+    or ``out_dir`` holds something other than an earlier export; ``out_dir`` is then left as
+    it was.
     """
     out_dir = Path(out_dir).absolute()
     _check_replaceable(out_dir)
@@ -199,7 +201,7 @@ def build_site(
     try:
         _write_site(
             store,
-            blobs,
+            files,
             _Writer(build, report),
             ExportContext(store, base_url.rstrip("/")),
             PROJECT_PAGES if project_pages is None else project_pages,
@@ -218,7 +220,7 @@ def build_site(
 
 def _write_site(
     store: Store,
-    blobs: BlobStore,
+    files: FileSource,
     out: _Writer,
     ctx: ExportContext,
     project_pages: Sequence[ProjectPages],
@@ -232,7 +234,7 @@ def _write_site(
                 out.page(path, data)
         for release in project.releases:
             for f in release.files:
-                out.artefact(blobs.path(f.url_path), f"files/{f.url_path}")
+                out.artefact(_locate(files, f), f"files/{f.url_path}")
                 if f.signature is not None:
                     out.page(f"files/{f.url_path}.asc", f.signature.encode())
                 if f.packagetype == "bdist_wheel" and f.metadata_sha256:
@@ -256,6 +258,16 @@ def _write_site(
     for site_producer in site_pages:
         for path, data in site_producer(ctx, entries):
             out.page(path, data)
+
+
+def _locate(files: FileSource, record: DistributionFile) -> Located:
+    try:
+        found = files.locate(record)
+    except FileNotFound as exc:
+        raise ExportError(str(exc)) from None
+    if found is None:
+        raise ExportError(f"{record.filename}: artefact bytes missing from the file store")
+    return found
 
 
 class _Writer:
@@ -284,14 +296,16 @@ class _Writer:
             self.report.compressed += 1
             self.report.bytes_written += len(packed)
 
-    def artefact(self, source: Path, relative: str) -> None:
+    def artefact(self, located: Located, relative: str) -> None:
         target = self._target(relative)
+        source = located.path
         try:
             mode = source.stat().st_mode
         except FileNotFoundError:
             raise ExportError(f"{source}: artefact bytes missing from the blob store") from None
-        # A hard link shares the blob's permissions: link only what others may read.
-        if mode & stat.S_IROTH:
+        # A hard link shares the blob's permissions: link only what others may read, and
+        # only bytes nobody rewrites in place (not a served folder's).
+        if located.immutable and mode & stat.S_IROTH:
             try:
                 os.link(source, target)
                 self.report.files_linked += 1

@@ -1,31 +1,46 @@
 """The read-only index as a plain function, for hosts other than the ASGI server.
 
-``Handler(store, blobs, base)(method, path, query, headers)`` returns a ``Reply`` (status,
+``Handler(store, files, base)(method, path, query, headers)`` returns a ``Reply`` (status,
 headers, body) for the simple API, pages, JSON-LD and files, answering through the same
 ``Resolver`` and renderers as ``ldindex serve``. ``wsgi_app`` wraps it for any WSGI server
 (gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three lines on top of that (see
 ``examples/ldindex.cgi``); ``http.server`` can call the handler directly. Answers carry
 ETags and honour conditional requests; files also honour single byte ranges, all as the
-ASGI server does (``publisher.conditional``).
+ASGI server does (``publisher.conditional``). ``POST /_/cache/invalidate`` is answered as
+there too; pointed at a folder (directory mode), the handler also brings the index in step
+with it on the first request and on each invalidation.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from publisher.blobs import BlobStore
+from publisher.access import loopback_refusal
 from publisher.conditional import evaluate
+from publisher.file_sources import FileSource, index_files
 from publisher.files import FileNotFound, find_file
+from publisher.invalidation import MAX_BODY, BadInvalidation, requested_project
 from publisher.routing import Immediate, NotFound, Resolver, Resource
-from publisher.store import DEFAULT_URL, Store, default_files_dir, open_store
+from publisher.store import DEFAULT_URL, Store, StoreError, default_files_dir, open_store
+from publisher.tokens import TokenRefused, authenticate
+
+if TYPE_CHECKING:
+    from publisher.folder.service import FolderSync
 
 __all__ = ["Handler", "Reply", "wsgi_app"]
+
+log = logging.getLogger("ldindex.folder")
+INVALIDATE = "/_/cache/invalidate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,19 +62,40 @@ def _problem(status: int, message: str) -> Reply:
 
 
 class Handler:
-    """Answers GET and HEAD requests for the read-only site of one store."""
+    """Answers GET and HEAD requests for the read-only site of one store, and
+    ``POST /_/cache/invalidate``.
 
-    def __init__(self, store: Store, blobs: BlobStore, base: str) -> None:
+    With ``folder`` (directory mode), the index is brought in step with the folder on the
+    first request and on every invalidation, unless a watcher keeps it in step already.
+    """
+
+    def __init__(
+        self, store: Store, files: FileSource, base: str, folder: FolderSync | None = None
+    ) -> None:
         self.store = store
-        self.blobs = blobs
+        self.files = files
         self.resolver = Resolver(store, base)
+        self.folder = folder
+        self._pending_sync = folder is not None
+        self._sync_lock = threading.Lock()
 
     def __call__(
-        self, method: str, path: str, query: str = "", headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        query: str = "",
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        client: str = "unknown",
     ) -> Reply:
-        """The answer to one request; ``headers`` with repeated lines joined by ", "."""
+        """The answer to one request; ``headers`` with repeated lines joined by ", ";
+        ``client`` is the peer's address (loopback callers may invalidate)."""
         headers = {k.lower(): v for k, v in (headers or {}).items()}
-        if method not in ("GET", "HEAD"):
+        if self._pending_sync:
+            self._first_sync()
+        if path == INVALIDATE:
+            reply = self._invalidate(method, headers, body, client)
+        elif method not in ("GET", "HEAD"):
             reply = _problem(405, f"{method} is not supported here; this site is read-only")
             reply.headers.append(("Allow", "GET, HEAD"))
         elif path.startswith("/files/"):
@@ -94,9 +130,80 @@ class Handler:
             return _problem(412, f"precondition failed: {path} is {etag}")
         return Reply(200, body, [("Content-Type", target.media_type), *validators])
 
+    def _first_sync(self) -> None:
+        with self._sync_lock:
+            if self._pending_sync:
+                self._pending_sync = False
+                try:
+                    self._sync()
+                except Exception as exc:  # a read must not fail for it: say why, serve on
+                    log.error("could not bring the index in step with the folder: %s", exc)
+
+    def _sync(self) -> dict[str, int] | None:
+        """Reconcile with the folder; what changed, or None if a watcher keeps it in step."""
+        assert self.folder is not None
+        report = self.folder()
+        if report is None:
+            return None
+        return {
+            "added": len(report.added),
+            "moved": len(report.moved),
+            "removed": len(report.removed),
+            "refused": len(report.refused),
+            "waiting": len(report.waiting),
+        }
+
+    def _invalidate(
+        self, method: str, headers: Mapping[str, str], body: bytes, client: str
+    ) -> Reply:
+        """What ``POST /_/cache/invalidate`` does under ``ldindex serve``, and in directory
+        mode a reconciliation first: an admin token, or a direct call from loopback."""
+        if method != "POST":
+            reply = _problem(405, f"{method} is not supported here; POST invalidates")
+            reply.headers.append(("Allow", "POST"))
+            return reply
+        token = "authorization" in headers
+        if token:
+            refused = self._admin_refusal(headers["authorization"])
+            if refused is not None:
+                return refused
+        elif (refusal := loopback_refusal(client, headers)) is not None:
+            message = "cache invalidation needs an admin token, or a direct call from loopback"
+            return _problem(403, f"{message}: {refusal}")
+        try:
+            name = requested_project(body, headers.get("content-type", ""), token)
+        except BadInvalidation as exc:
+            return _problem(exc.status, str(exc))
+        if self.store.read_only:
+            return _problem(409, "this index is served read-only: there is nothing to invalidate")
+        answer: dict[str, object] = {"project": name}
+        try:
+            if self.folder is not None:
+                answer["folder"] = self._sync()
+            answer["generation"] = self.store.mark_changed(name)
+        except OSError as exc:  # FolderError, or a file that could not be read
+            return _problem(503, f"cannot read the folder: {exc}")
+        except StoreError as exc:
+            return _problem(409, f"the index cannot record the change: {exc}")
+        return Reply(200, orjson.dumps(answer), [("Content-Type", "application/json")])
+
+    def _admin_refusal(self, authorization: str) -> Reply | None:
+        scheme, _, presented = authorization.partition(" ")
+        try:
+            if scheme.lower() != "bearer" or not presented.strip():
+                raise TokenRefused("send the token as Authorization: Bearer TOKEN")
+            principal = authenticate(self.store, presented.strip(), datetime.now(UTC))
+        except TokenRefused as exc:
+            reply = _problem(401, str(exc))
+            reply.headers.append(("WWW-Authenticate", 'Bearer error="invalid_token"'))
+            return reply
+        if not principal.is_admin:
+            return _problem(403, f"this needs an admin token; token scope is {principal.scope}")
+        return None
+
     def _file(self, method: str, url_path: str, headers: Mapping[str, str]) -> Reply:
         try:
-            found = find_file(self.store, self.blobs, url_path)
+            found = find_file(self.store, self.files, url_path)
         except FileNotFound as exc:
             return _problem(404, str(exc))
         decision = evaluate(method, headers, found.etag, found.modified, found.size)
@@ -120,10 +227,25 @@ WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
 def wsgi_app(
-    db_url: str = DEFAULT_URL, files_dir: Path | None = None, base: str = "http://127.0.0.1:8000"
+    db_url: str = DEFAULT_URL,
+    files_dir: Path | None = None,
+    base: str = "http://127.0.0.1:8000",
+    folder: Path | None = None,
+    settle: float = 1.0,
 ) -> WSGIApp:
-    """A WSGI application serving the read-only site of the store at ``db_url``."""
-    handler = Handler(open_store(db_url), BlobStore(files_dir or default_files_dir(db_url)), base)
+    """A WSGI application serving the read-only site of the store at ``db_url``.
+
+    ``folder`` is directory mode: the index mirrors that folder (see ``Handler``), files
+    resting ``settle`` seconds counting as complete; the database must then be writable."""
+    store = open_store(db_url)
+    files_root = files_dir or default_files_dir(db_url)
+    sync = None
+    if folder is not None:
+        from publisher.folder.service import FolderSync, WatchConfig
+
+        config = WatchConfig(db_url, Path(folder), Path(files_root).absolute(), quiet=settle)
+        sync = FolderSync(store, config)
+    handler = Handler(store, index_files(store, files_root), base, sync)
 
     def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
         request_headers = {
@@ -131,12 +253,22 @@ def wsgi_app(
             for key, value in environ.items()
             if key.startswith("HTTP_")
         }
+        if environ.get("CONTENT_TYPE"):
+            request_headers["content-type"] = environ["CONTENT_TYPE"]
         path = environ.get("PATH_INFO") or "/"
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        # read at most one byte past what any body here may hold, so that size is refused
+        body = environ["wsgi.input"].read(min(length, MAX_BODY + 1)) if length > 0 else b""
         reply = handler(
             environ.get("REQUEST_METHOD", "GET"),
             path,
             environ.get("QUERY_STRING", ""),
             request_headers,
+            body,
+            environ.get("REMOTE_ADDR", ""),
         )
         start_response(reply.status_line, reply.headers)
         return [reply.body]

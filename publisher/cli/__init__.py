@@ -15,6 +15,7 @@ from publisher.cli import (  # noqa: F401  (registers the verbs)
     show,
     stats,
     token,
+    watch,
     yank,
 )
 from publisher.cli.app import main

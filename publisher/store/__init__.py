@@ -12,6 +12,7 @@ from pathlib import Path
 from publisher.store.base import (
     Author,
     FilenameReuse,
+    FolderEntry,
     ItemConflict,
     ItemGone,
     ItemNotFound,
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_URL",
     "Author",
     "FilenameReuse",
+    "FolderEntry",
     "ItemConflict",
     "ItemGone",
     "ItemNotFound",

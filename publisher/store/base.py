@@ -21,6 +21,7 @@ from crosswalk.records import (
 __all__ = [
     "Author",
     "FilenameReuse",
+    "FolderEntry",
     "ItemConflict",
     "ItemGone",
     "ItemNotFound",
@@ -35,7 +36,7 @@ __all__ = [
     "TokenRecord",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class StoreError(RuntimeError):
@@ -100,13 +101,28 @@ class TokenRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class FolderEntry:
+    """Where an indexed file's bytes are in the served folder (directory mode), and the
+    size and modification time they had when read: a file whose stat moves is read again.
+
+    ``path`` is relative to the folder, with ``/`` separators, so a folder moved elsewhere
+    keeps its entries."""
+
+    filename: str
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
 class NewFile:
     """Everything ingest learnt about one file, written in one transaction.
 
     ``metadata_rank`` orders candidate sources of a release's metadata: a release takes its
     metadata from its highest-ranked file (wheels over sdists over legacy formats), the first
     one ingested among equals. ``entry_points`` and ``citation`` are kept for the release
-    from the first file that carries them.
+    from the first file that carries them. ``folder`` is set in directory mode: the bytes
+    stay in the served folder, at that entry, instead of the file store.
     """
 
     file: DistributionFile
@@ -116,6 +132,7 @@ class NewFile:
     metadata_rank: int
     entry_points: Mapping[str, Mapping[str, str]] | None = None
     citation: Citation | None = None
+    folder: FolderEntry | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +161,43 @@ class Store(Protocol):
         """Index a file, its release and project in one transaction.
 
         Returns False when the same bytes are already indexed under that filename; raises
-        ``FilenameReuse`` when the filename is taken by other bytes.
+        ``FilenameReuse`` when the filename is taken by other bytes, including a filename
+        that was removed (a filename names one set of bytes for good, as on PyPI). The same
+        bytes under a removed filename are indexed again.
         """
+
+    def remove_files(
+        self, filenames: Iterable[str], author: Author, reason: str | None
+    ) -> list[DistributionFile]:
+        """Withdraw files from the index in one transaction; return the records removed
+        (unknown names are passed over).
+
+        A release left without files goes, and a project left without releases: they answer
+        404 and leave every listing. Each removal is an administrative event of its project
+        (``remove``), and the filename stays bound to its sha256 (see ``add_file``).
+        Extrinsic items keep their target and their history: detached while the target is
+        gone, they apply again if it comes back. The store-wide generation moves once, and
+        ``changed_since`` names every project touched, removed ones included, so every
+        process drops what it derived from them.
+        """
+
+    # -- directory mode: the served folder and where each file is in it ----------------------
+
+    def folder_root(self) -> str | None:
+        """The folder this index mirrors (directory mode), as last set; None otherwise."""
+
+    def set_folder_root(self, root: str) -> None:
+        """Record the folder this index mirrors (an absolute path)."""
+
+    def folder_entries(self) -> list[FolderEntry]:
+        """Every file indexed from the folder, with where it is and the stat it was read at."""
+
+    def folder_entry(self, filename: str) -> FolderEntry | None:
+        """Where an indexed file is in the folder; None when its bytes are elsewhere."""
+
+    def record_folder_entry(self, entry: FolderEntry) -> bool:
+        """Record (or move) where an indexed file's bytes are in the folder; False when the
+        filename is not indexed. Not a change any page shows, so no generation moves."""
 
     def project_names(self) -> list[str]:
         """Normalised names of every project, sorted."""

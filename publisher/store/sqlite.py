@@ -38,6 +38,8 @@ from publisher.store.base import (
 from publisher.store.changes import ChangeCounter
 from publisher.store.sqlite_admin import AdminMixin
 from publisher.store.sqlite_extrinsic import ExtrinsicMixin
+from publisher.store.sqlite_folder import FolderMixin, upsert_folder_entry
+from publisher.store.sqlite_removal import RemovalMixin, check_not_reused
 from publisher.store.sqlite_schema import MIGRATIONS
 from publisher.store.sqlite_tokens import TokenMixin
 from publisher.store.sqlite_writes import bump_generation
@@ -51,7 +53,7 @@ _FILE_COLUMNS = (
 )
 
 
-class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
+class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin, FolderMixin, RemovalMixin):
     """A ``Store`` in one SQLite file. Connections are per thread; writes serialise in SQLite."""
 
     def __init__(self, path: Path, read_only: bool = False, create: bool = True) -> None:
@@ -157,6 +159,16 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
 
     def _migrate(self) -> None:
         db = self._db
+        # A migration may rebuild a table others reference, which SQLite allows only with
+        # foreign keys off (they cannot be switched inside a transaction); they are checked
+        # whole before COMMIT instead.
+        db.execute("PRAGMA foreign_keys=OFF")
+        try:
+            self._run_migrations(db)
+        finally:
+            db.execute("PRAGMA foreign_keys=ON")
+
+    def _run_migrations(self, db: sqlite3.Connection) -> None:
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -170,6 +182,8 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[version](db)
                 db.execute("INSERT INTO schema_version VALUES (?)", (version,))
+            if broken := db.execute("PRAGMA foreign_key_check").fetchall():
+                raise StoreError(f"{self.path}: the upgrade broke references: {broken[:5]}")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -200,6 +214,7 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
                     f"{f.filename}: this filename is already indexed with different contents "
                     f"(sha256 {existing[0]}); a filename can be used only once"
                 )
+            check_not_reused(db, f.filename, f.hashes["sha256"])
             now = f.upload_time.isoformat()
             db.execute(
                 "INSERT INTO projects (name, display_name, created) VALUES (?, ?, ?) "
@@ -243,6 +258,8 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (project, version, kind) DO NOTHING",
                     (f.project, f.version, kind, f.filename, data),
                 )
+            if new.folder is not None:
+                upsert_folder_entry(db, new.folder)
             self._update_latest(db, f.project)
             bump_generation(db, f.project)
             db.execute("COMMIT")
@@ -351,7 +368,12 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
         return now[0]
 
     def changed_since(self, generation: int) -> list[str]:
-        rows = self._db.execute("SELECT name FROM projects WHERE generation > ?", (generation,))
+        # removed_files names the projects files left since: some may be gone altogether
+        rows = self._db.execute(
+            "SELECT name FROM projects WHERE generation > ? "
+            "UNION SELECT project FROM removed_files WHERE generation > ?",
+            (generation, generation),
+        )
         return [r[0] for r in rows]
 
     def get_project(self, name: str) -> Project | None:

@@ -27,6 +27,18 @@ Version 4 adds ``release_extras``: per release and ``kind`` (``entry_points``,
 ``citation``), what a file of the release carried beyond core metadata, as JSON, and which
 file it came from. The first file that carries a kind keeps it.
 
+Version 5 adds directory mode and removal:
+
+- ``folder_files``: where each file indexed from a served folder is in it (a path relative
+  to the folder), with the size and modification time it was read at.
+- ``store_settings``: text settings of the store; ``folder`` is the folder it mirrors.
+- ``removed_files``: one row per filename withdrawn from the index, with the sha256 it stays
+  bound to and the generation of its removal, so "what changed since N" still names a
+  project that is gone.
+- ``extrinsic_items`` and ``admin_events`` are rebuilt without their foreign key on
+  ``projects``: an item or an event outlives the project it concerns (detached, its history
+  whole) and applies again if the project comes back.
+
 A migration is a function keyed by the schema version it produces; ``SCHEMA_VERSION``
 (``publisher.store.base``) is the newest. A database newer than the code is refused.
 """
@@ -190,9 +202,74 @@ CREATE TABLE release_extras (
 );
 """
 
+
+def _immutable(table: str) -> tuple[str, ...]:
+    return tuple(
+        f"CREATE TRIGGER {table}_immutable_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} rows are immutable'); END"
+        for op in ("UPDATE", "DELETE")
+    )
+
+
+# SQLite cannot drop a foreign key: the two tables are rebuilt (the documented way: make the
+# new table, copy, drop the old, rename), with foreign keys off for the migration.
+_SCHEMA_5 = (
+    """CREATE TABLE folder_files (
+        filename TEXT PRIMARY KEY REFERENCES files(filename),
+        path TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL
+    )""",
+    "CREATE TABLE store_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE removed_files (
+        filename TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        project TEXT NOT NULL,
+        version TEXT NOT NULL,
+        removed TEXT NOT NULL,
+        generation INTEGER NOT NULL
+    )""",
+    "CREATE INDEX removed_files_generation ON removed_files(generation)",
+    """CREATE TABLE extrinsic_items_detachable (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        project TEXT NOT NULL,
+        version TEXT,
+        filename TEXT,
+        revision INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        data BLOB NOT NULL
+    )""",
+    "INSERT INTO extrinsic_items_detachable SELECT id, kind, project, version, filename, "
+    "revision, deleted, data FROM extrinsic_items",
+    "DROP TABLE extrinsic_items",
+    "ALTER TABLE extrinsic_items_detachable RENAME TO extrinsic_items",
+    "CREATE INDEX extrinsic_items_target ON extrinsic_items(project, version, filename)",
+    """CREATE TABLE admin_events_detachable (
+        id INTEGER PRIMARY KEY,
+        action TEXT NOT NULL,
+        project TEXT NOT NULL,
+        version TEXT,
+        filename TEXT,
+        author TEXT NOT NULL,
+        token_id TEXT,
+        at TEXT NOT NULL,
+        reason TEXT,
+        before BLOB NOT NULL,
+        after BLOB NOT NULL
+    )""",
+    "INSERT INTO admin_events_detachable SELECT id, action, project, version, filename, "
+    "author, token_id, at, reason, before, after FROM admin_events",
+    "DROP TABLE admin_events",
+    "ALTER TABLE admin_events_detachable RENAME TO admin_events",
+    "CREATE INDEX admin_events_project ON admin_events(project, id)",
+    *_immutable("admin_events"),
+)
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _run_script(_SCHEMA_1),
     2: _run_statements(_SCHEMA_2),
     3: _run_statements((_VERIFIED_3,)),
     4: _run_script(_SCHEMA_4),
+    5: _run_statements(_SCHEMA_5),
 }

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from publisher.blobs import BlobStore
 from publisher.cache import ResponseCache
+from publisher.file_sources import index_files
 from publisher.routing import Resolver
 from publisher.store import open_store
 from publisher.web.errors import install_error_handlers
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> HotReads:
     settings = settings or Settings()
     store = open_store(settings.db_url, read_only=settings.read_only)
     cache = ResponseCache(store, settings.cache_entries, settings.cache_bytes)
-    state = AppState(settings, store, BlobStore(settings.files_root), cache)
+    state = AppState(settings, store, index_files(store, settings.files_root), cache)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from publisher.blobs import BlobStore
 from publisher.cache import ResponseCache
+from publisher.file_sources import FileSource
 from publisher.store import Store
 from publisher.web.settings import Settings
 from publisher.web.throttle import FailureThrottle
@@ -19,7 +19,7 @@ __all__ = ["AppState", "state_of"]
 class AppState:
     settings: Settings
     store: Store
-    blobs: BlobStore
+    files: FileSource  # the file store, or the served folder first (directory mode)
     cache: ResponseCache
     throttle: FailureThrottle = field(default_factory=FailureThrottle)
 

@@ -470,3 +470,196 @@ def test_sqlite_revisions_cannot_be_rewritten(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
     assert store.item_history(item.item_id)[0].change.author == "alice"
     store.close()
+
+
+# -- removal and directory mode ------------------------------------------------------------------
+
+WATCHER = Author("folder watcher")
+SDIST = "demo-1.0.tar.gz"
+
+
+def two_releases(store: Store) -> None:
+    """demo 1.0 (a wheel and an sdist) and demo 2.0 (an sdist), and another project."""
+    store.add_file(new_file(WHEEL))
+    store.add_file(new_file(SDIST, packagetype="sdist", sha256="b" * 64, rank=2, summary="s"))
+    store.add_file(new_file("demo-2.0.tar.gz", "demo", "2.0", "sdist", "c" * 64, 2, "two"))
+    store.add_file(new_file("other-1.0.tar.gz", "other", "1.0", "sdist", "d" * 64, 2))
+
+
+def test_removing_a_file_keeps_its_release_while_others_remain(store: Store) -> None:
+    two_releases(store)
+    start = store.generation()
+    removed = store.remove_files([WHEEL], WATCHER, "gone from the folder")
+    assert [f.filename for f in removed] == [WHEEL]
+    assert store.get_file(WHEEL) is None and store.file_sha256(WHEEL) is None
+    assert store.metadata_bytes(WHEEL) is None
+    release = store.get_release("demo", "1.0")
+    assert release is not None and [f.filename for f in release.files] == [SDIST]
+    # the release keeps the metadata it was indexed with, as PyPI does
+    assert release.metadata["summary"] == "from the wheel"
+    assert store.generation() == start + 1
+    assert store.generation("demo") == start + 1 and store.generation("other") == start
+    assert store.changed_since(start) == ["demo"]
+    assert store.counts() == {"projects": 2, "releases": 3, "files": 3}
+    event = store.admin_events("demo")[-1]
+    assert (event.action, event.target, event.author) == ("remove", FILE, "folder watcher")
+    assert event.reason == "gone from the folder"
+    assert event.before == {"indexed": True, "sha256": "a" * 64}
+    assert event.after == {"indexed": False}
+
+
+def test_a_release_and_a_project_go_with_their_last_file(store: Store) -> None:
+    two_releases(store)
+    start = store.generation()
+    store.remove_files(["demo-2.0.tar.gz"], WATCHER, None)
+    assert store.get_release("demo", "2.0") is None
+    latest = {p.name: p.latest_version for p in store.project_listing()}
+    assert latest == {"demo": "1.0", "other": "1.0"}
+    assert store.release_dates()[0][:2] == ("demo", "1.0")
+    store.remove_files([WHEEL, SDIST, "nothing-1.0.tar.gz"], WATCHER, None)
+    assert store.get_project("demo") is None and store.get_release("demo", "1.0") is None
+    assert store.project_names() == ["other"]
+    assert [p.name for p in store.project_listing()] == ["other"]
+    assert [p.name for p in store.iter_projects()] == ["other"]
+    assert store.counts() == {"projects": 1, "releases": 1, "files": 1}
+    assert "demo" not in store.file_totals()
+    assert store.generation("demo") == 0
+    # a project that is gone is still named as changed, so every cache drops it
+    assert store.generation() == start + 2
+    assert store.changed_since(start) == ["demo"]
+    assert store.changed_since(start + 1) == ["demo"]
+    assert store.changed_since(start + 2) == []
+
+
+def test_removing_nothing_writes_nothing(store: Store) -> None:
+    two_releases(store)
+    start = store.generation()
+    assert store.remove_files([], WATCHER, None) == []
+    assert store.remove_files(["nope-1.0.tar.gz"], WATCHER, None) == []
+    assert store.generation() == start and store.counts()["files"] == 4
+
+
+def test_a_removed_filename_stays_bound_to_its_bytes(store: Store) -> None:
+    two_releases(store)
+    store.remove_files([WHEEL, SDIST, "demo-2.0.tar.gz"], WATCHER, None)
+    with pytest.raises(FilenameReuse, match="withdrawn; a filename can be used only once"):
+        store.add_file(new_file(WHEEL, sha256="e" * 64))
+    assert store.get_project("demo") is None
+    # the same bytes may come back, and then be removed again
+    start = store.generation()
+    assert store.add_file(new_file(WHEEL)) is True
+    assert store.get_file(WHEEL) == new_file(WHEEL).file
+    assert store.changed_since(start) == ["demo"]
+    store.remove_files([WHEEL], WATCHER, None)
+    with pytest.raises(FilenameReuse):
+        store.add_file(new_file(WHEEL, sha256="e" * 64))
+
+
+def test_items_outlive_their_target_and_apply_again_when_it_returns(store: Store) -> None:
+    two_releases(store)
+    on_file = store.create_item("hardware-capability", FILE, {"key": "gpu"}, ALICE, None)
+    on_project = store.create_item("external-link", Target("demo"), {"url": "u"}, ALICE, None)
+    store.revise_item(on_file.item_id, {"key": "cpu"}, ALICE, "edit")
+    store.remove_files([WHEEL], WATCHER, None)
+    # detached: kept with its history, shown nowhere a page looks for the file
+    assert store.get_item(on_file.item_id).data == {"key": "cpu"}
+    assert len(store.item_history(on_file.item_id)) == 2
+    store.revise_item(on_file.item_id, {"key": "tpu"}, ALICE, "still editable")
+    with pytest.raises(TargetNotFound):
+        store.create_item("hardware-capability", FILE, {"key": "x"}, ALICE, None)
+    store.remove_files([SDIST, "demo-2.0.tar.gz"], WATCHER, None)
+    assert store.get_item(on_project.item_id) is not None
+    assert [e.action for e in store.admin_events("demo")] == ["remove"] * 3
+    store.add_file(new_file(WHEEL))
+    below = store.list_items(Target("demo"), exact=False)
+    assert {i.item_id for i in below} == {on_file.item_id, on_project.item_id}
+    assert [r.change.revision for r in store.item_history(on_file.item_id)] == [1, 2, 3]
+
+
+def test_folder_entries_follow_their_files(store: Store) -> None:
+    from publisher.store import FolderEntry
+
+    assert store.folder_root() is None and store.folder_entries() == []
+    start = store.generation()
+    store.set_folder_root("/srv/wheels")
+    assert store.folder_root() == "/srv/wheels" and store.generation() == start + 1
+    store.set_folder_root("/srv/wheels")
+    assert store.generation() == start + 1
+    entry = FolderEntry(WHEEL, f"sub/{WHEEL}", 1234, 1_700_000_000_123_456_789)
+    store.add_file(replace(new_file(WHEEL), folder=entry))
+    store.add_file(new_file(SDIST, packagetype="sdist", sha256="b" * 64, rank=2))
+    assert store.folder_entries() == [entry] and store.folder_entry(WHEEL) == entry
+    assert store.folder_entry(SDIST) is None
+    moved = FolderEntry(WHEEL, WHEEL, 1234, 1_700_000_001_000_000_000)
+    assert store.record_folder_entry(moved) is True
+    assert store.folder_entries() == [moved]
+    assert store.record_folder_entry(FolderEntry("x-1.0.tar.gz", "x-1.0.tar.gz", 1, 1)) is False
+    adopted = FolderEntry(SDIST, SDIST, 1234, 5)
+    assert store.record_folder_entry(adopted) is True
+    assert store.folder_entries() == [moved, adopted]  # by path
+    store.remove_files([WHEEL], WATCHER, None)
+    assert store.folder_entries() == [adopted] and store.folder_entry(WHEEL) is None
+
+
+def test_read_only_store_refuses_removal(backend: Factory, tmp_path: Path) -> None:
+    writer = backend(tmp_path)
+    writer.add_file(new_file(WHEEL))
+    url = writer.url
+    writer.close()
+    reader = open_store(url, read_only=True)
+    try:
+        with pytest.raises(StoreError, match="read-only"):
+            reader.remove_files([WHEEL], WATCHER, None)
+        with pytest.raises(StoreError, match="read-only"):
+            reader.set_folder_root("/x")
+        assert reader.get_file(WHEEL) is not None
+    finally:
+        reader.close()
+
+
+def test_sqlite_upgrade_keeps_items_events_and_their_history(tmp_path: Path) -> None:
+    """A schema-2 database (items and events tied to projects by foreign keys) upgrades in
+    place: every row kept, revisions still immutable and still tied to their items."""
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for version in (1, 2):
+        MIGRATIONS[version](conn)
+        conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+    conn.execute("INSERT INTO projects (name, display_name, created) VALUES ('demo', 'Demo', 't')")
+    conn.execute(
+        "INSERT INTO extrinsic_items VALUES ('i1', 'advisory', 'demo', NULL, NULL, 1, 0, '{}')"
+    )
+    conn.execute(
+        "INSERT INTO extrinsic_revisions VALUES ('i1', 1, 'create', 'alice', NULL, "
+        "'2025-01-01T00:00:00+00:00', NULL, NULL, '{}')"
+    )
+    conn.execute(
+        "INSERT INTO admin_events (action, project, author, at, before, after) "
+        "VALUES ('status', 'demo', 'alice', '2025-01-01T00:00:00+00:00', '{}', '{}')"
+    )
+    conn.close()
+
+    store = open_store(f"sqlite:///{path}")
+    try:
+        assert store.get_item("i1") is not None
+        assert [r.change.author for r in store.item_history("i1")] == ["alice"]
+        assert [e.action for e in store.admin_events("demo")] == ["status"]
+    finally:
+        store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA foreign_keys=ON")
+        assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (
+            SCHEMA_VERSION,
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+            conn.execute("DELETE FROM admin_events")
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            conn.execute(
+                "INSERT INTO extrinsic_revisions VALUES ('nope', 1, 'create', 'a', NULL, "
+                "'t', NULL, NULL, '{}')"
+            )
+        # a project may now go while its items and events stay
+        conn.execute("DELETE FROM projects WHERE name = 'demo'")
