@@ -30,7 +30,7 @@ from publisher.store import (
     open_store,
 )
 from publisher.store.base import SCHEMA_VERSION
-from publisher.store.sqlite import _FILE_COLUMNS, _file_row
+from publisher.store.sql import FILE_COLUMNS, file_row
 from publisher.store.sqlite_schema import MIGRATIONS
 
 Factory = Callable[[Path], Store]
@@ -286,8 +286,8 @@ def test_sqlite_upgrade_counts_existing_files_as_unverified(tmp_path: Path) -> N
             "VALUES (?, ?, ?, ?, ?)",
             (f.project, f.version, b"{}", 3, now),
         )
-        columns = _FILE_COLUMNS.removesuffix(", verified")  # what schema 2 stored
-        row = _file_row(f)[:-1]
+        columns = FILE_COLUMNS.removesuffix(", verified")  # what schema 2 stored
+        row = file_row(f)[:-1]
         conn.execute(f"INSERT INTO files ({columns}) VALUES ({', '.join('?' * len(row))})", row)
     upgraded = open_store(f"sqlite:///{path}")
     try:
