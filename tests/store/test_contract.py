@@ -1,14 +1,18 @@
-"""The ``Store`` contract, run against every implementation (SQLite now; PostgreSQL to add).
+"""The ``Store`` contract, run against every implementation: SQLite, and a real PostgreSQL
+server (a throwaway cluster, ``tests/pgcluster.py``).
 
-A backend joins by adding a factory to ``BACKENDS``: a callable taking a pytest ``tmp_path``
-and returning a fresh, empty store, plus one that reopens the same database.
+A backend joins by adding a ``Backend`` maker to ``BACKENDS``: given the test's fixture
+request and ``tmp_path``, it names a fresh, empty database (``url``) and a place where no
+index is (``missing_url``), and says whether a database is still untouched (``untouched``).
+``backend()`` opens the test's database, as often as a test likes: each call is another
+connection, as another worker process would have.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,21 +37,57 @@ from publisher.store.base import SCHEMA_VERSION
 from publisher.store.sql import FILE_COLUMNS, file_row
 from publisher.store.sqlite_schema import MIGRATIONS
 
-Factory = Callable[[Path], Store]
 
-BACKENDS: dict[str, Factory] = {
-    "sqlite": lambda root: open_store(f"sqlite:///{root / 'contract.db'}"),
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    url: str
+    missing_url: str
+    untouched: Callable[[str], bool]
+
+    def __call__(self, *_: object, **options: bool) -> Store:
+        return open_store(self.url, **options)
+
+
+def _sqlite(request: pytest.FixtureRequest, root: Path) -> Backend:
+    return Backend(
+        "sqlite",
+        f"sqlite:///{root / 'contract.db'}",
+        f"sqlite:///{root / 'missing.db'}",
+        lambda url: not Path(url.removeprefix("sqlite:///")).exists(),
+    )
+
+
+def _postgresql(request: pytest.FixtureRequest, root: Path) -> Backend:
+    import psycopg
+
+    def untouched(url: str) -> bool:
+        with psycopg.connect(url) as conn:
+            tables = conn.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchone()[0]
+            extensions = conn.execute("SELECT count(*) FROM pg_extension").fetchone()[0]
+        return tables == 0 and extensions == 1  # plpgsql alone
+
+    cluster = request.getfixturevalue("pg_cluster")
+    return Backend("postgresql", cluster.create_database(), cluster.create_database(), untouched)
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], Backend]] = {
+    "sqlite": _sqlite,
+    "postgresql": _postgresql,
 }
+Factory = Backend
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def backend(request: pytest.FixtureRequest) -> Factory:
-    return BACKENDS[request.param]
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    return BACKENDS[request.param](request, tmp_path)
 
 
 @pytest.fixture
-def store(backend: Factory, tmp_path: Path) -> Iterator[Store]:
-    opened = backend(tmp_path)
+def store(backend: Backend) -> Iterator[Store]:
+    opened = backend()
     yield opened
     opened.close()
 
@@ -208,12 +248,12 @@ def test_file_totals_per_project(store: Store) -> None:
 def test_read_only_store_reads_and_never_writes(backend: Factory, tmp_path: Path) -> None:
     from publisher.store import StoreMissing
 
-    url = backend(tmp_path).url
+    url = backend.url
     with pytest.raises(StoreMissing):
-        open_store(url.replace("contract.db", "missing.db"), read_only=True)
+        open_store(backend.missing_url, read_only=True)
     with pytest.raises(StoreMissing):
-        open_store(url.replace("contract.db", "missing.db"), create=False)
-    assert not list(tmp_path.glob("missing*"))
+        open_store(backend.missing_url, create=False)
+    assert backend.untouched(backend.missing_url)
     writer = open_store(url)
     writer.add_file(new_file(WHEEL))
     writer.close()
