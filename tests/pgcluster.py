@@ -146,6 +146,24 @@ class Cluster:
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr}{tail}")
 
+    def standby(self) -> Cluster:
+        """A streaming replica of this cluster (``pg_basebackup -R``), started on its own
+        port; stop it before this one."""
+        root = Path(tempfile.mkdtemp(prefix="ldindex-pg-standby-"))
+        standby = Cluster(root, _free_port(), self.password, self.bin_dir, self.run_as)
+        try:
+            if self.run_as is not None:
+                user = pwd.getpwnam(self.run_as)
+                os.chown(root, user.pw_uid, user.pw_gid)
+            source = f"host=127.0.0.1 port={self.port} user=postgres password={self.password}"
+            standby._run("pg_basebackup", "-D", str(standby.data), "-R", "-X", "stream",
+                         "-d", source, "--no-sync")  # fmt: skip
+            standby._start(("hot_standby=on",))
+        except BaseException:
+            standby.stop()
+            raise
+        return standby
+
     # -- databases --------------------------------------------------------------------------
 
     def execute(self, *statements: str, database: str = "postgres") -> None:

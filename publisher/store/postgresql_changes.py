@@ -64,6 +64,7 @@ class GenerationListener:
         self._value = 0
         self._confirmed = -1  # the generation the session's application_name shows
         self._listening = False
+        self._failed = False  # the last attempt to listen failed (and was said)
         self._stopping = threading.Event()
         self._wake_read, self._wake_write = os.pipe()
         self._thread: threading.Thread | None = None
@@ -120,29 +121,30 @@ class GenerationListener:
     def _connect(self) -> bool:
         """Open the listening connection, LISTEN, then read the generation: whatever commits
         after the read is announced on the connection. False (logged) if it failed."""
+        conn = None
         try:
             conn = psycopg.connect(
                 self._conninfo, autocommit=True, application_name=APPLICATION_NAME
             )
-        except psycopg.Error as exc:
-            log.warning(
-                "%s: cannot listen for changes (%s); asking on every read",
-                self._where,
-                _first_line(exc),
-            )
-            return False
-        try:
             conn.add_notify_handler(self._notified)  # those that arrive during the queries
             conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
             value = conn.execute(_GENERATION).fetchone()[0]
         except psycopg.Error as exc:
-            conn.close()
-            log.warning(
+            if conn is not None:
+                conn.close()
+            # said once per outage, not at every attempt
+            level = logging.DEBUG if self._failed else logging.WARNING
+            log.log(
+                level,
                 "%s: cannot listen for changes (%s); asking on every read",
                 self._where,
                 _first_line(exc),
             )
+            self._failed = True
             return False
+        if self._failed:
+            log.warning("%s: listening for changes again", self._where)
+        self._failed = False
         with self._lock:
             self._conn = conn
             with self._value_lock:
@@ -170,6 +172,7 @@ class GenerationListener:
                 self._where,
                 _first_line(exc),
             )
+            self._failed = True
             self._drop()
             return
         while (notify := pgconn.notifies()) is not None:
@@ -210,7 +213,6 @@ class GenerationListener:
             conn = self._conn
             if conn is None:
                 if self._connect():
-                    log.warning("%s: listening for changes again", self._where)
                     delay = BACKOFF[0]
                 else:
                     self._stopping.wait(delay)

@@ -22,6 +22,8 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from publisher.store.base import StoreError
+
 __all__ = ["PooledReads", "Rows", "Transaction", "to_psycopg"]
 
 
@@ -88,7 +90,11 @@ class Transaction:
         self.connection = connection
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
-        return self.connection.execute(to_psycopg(sql), params)
+        try:
+            return self.connection.execute(to_psycopg(sql), params)
+        except psycopg.DataError as exc:
+            # what psycopg refuses to send (a NUL in text) is bad input, said plainly
+            raise StoreError(f"cannot store that value: {exc}") from exc
 
     def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
         rows = list(params)

@@ -9,7 +9,7 @@ place), a ``Dialects`` step holds each one's SQL side by side. So a schema chang
 in one place, and the two backends cannot drift apart. ``SCHEMA_VERSION``
 (``publisher.store.base``) is the newest version; a database newer than the code is refused.
 
-Schema (version 1):
+Schema (version 1; on PostgreSQL with the ``pg_trgm`` extension, for search):
 
 - ``projects``: one row per normalised name; ``generation`` is the store-wide write counter
   at the project's last write, so "what changed since N" is one indexed query.
@@ -138,6 +138,8 @@ def _immutable(*tables: str) -> Dialects:
 
 
 _SCHEMA_1: tuple[Step, ...] = (
+    # trigram indexes for searching names (a trusted extension: a database owner may add it)
+    Dialects(postgresql=("CREATE EXTENSION IF NOT EXISTS pg_trgm",)),
     """CREATE TABLE projects (
         name TEXT PRIMARY KEY,
         display_name TEXT NOT NULL,
