@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from publisher.cli.app import CLIError, db_option, files_option, main, open_index, output
+from publisher.cli.app import (
+    CLIError,
+    db_option,
+    db_read_option,
+    files_option,
+    main,
+    open_index,
+    output,
+)
 from publisher.cli.output import plural
 from publisher.cli.types import BASE_URL, HOST
 from publisher.cli.watch import folder_logging, poll_option, settle_option, watch_config
@@ -14,6 +22,7 @@ from publisher.cli.watch import folder_logging, poll_option, settle_option, watc
 
 @main.command()
 @db_option
+@db_read_option
 @files_option
 @click.option("--host", type=HOST, default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option(
@@ -67,6 +76,7 @@ from publisher.cli.watch import folder_logging, poll_option, settle_option, watc
 @poll_option
 def serve(
     db_url: str,
+    db_read_url: str | None,
     files_dir: Path | None,
     host: str,
     port: int,
@@ -96,19 +106,23 @@ def serve(
       ldindex serve --host ::1 --port 0               any free port, printed at start
       ldindex serve --db /srv/index.db --server uvicorn
       ldindex serve --watch ~/wheelhouse/ --workers 2
+      ldindex serve --db postgresql://ldindex@db1/index --workers 4 --files /srv/files
+      ldindex serve --db postgresql://ldindex@db1/index --db-read postgresql://ldindex@db2/index
     """
     import os
 
-    from publisher.store import default_files_dir
+    from publisher.store import default_files_dir, redact_url
     from publisher.web import Settings, servers
     from publisher.web.listen import ListenError, listen
 
     out = output()
-    store = open_index(db_url, write=watch_dir is not None, read_only=False)
+    if watch_dir is not None and db_read_url is not None:
+        raise click.UsageError("--watch writes the index: it cannot go with --db-read")
+    store = open_index(db_url, write=watch_dir is not None, read_only=False, read_url=db_read_url)
     try:
         counts = store.counts()
         read_only = store.read_only
-        where = getattr(store, "path", db_url)
+        where = getattr(store, "path", None) or redact_url(db_url)
     finally:
         store.close()
     files_root = (files_dir or default_files_dir(db_url)).resolve()
@@ -118,6 +132,7 @@ def serve(
         raise CLIError(str(exc)) from exc
     settings = Settings(
         db_url=db_url,
+        db_read_url=db_read_url,
         files_dir=files_root,
         base_url=base_url or listener.url,
         cache_max_age=cache_max_age,
@@ -129,6 +144,8 @@ def serve(
         out.warning(f"no file store at {files_root}: artefacts will answer 404 (see --files)")
     if read_only:
         out.warning(f"{where} is read-only for this user: serving without cache invalidation")
+    if db_read_url is not None:
+        out.note(f"reading from the replica {redact_url(db_read_url)} while it is up to date")
 
     def ready() -> None:
         out.note(

@@ -89,8 +89,13 @@ def _conninfo(url: str, read_only: bool, **extra: Any) -> str:
 
 
 def _reason(exc: BaseException) -> str:
+    """The server's own words when it gave any (after libpq's "connection failed: …")."""
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    if not text:
+        return type(exc).__name__
+    first = text.splitlines()[0]
+    _, fatal, said = first.partition("FATAL:")
+    return " ".join(said.split()) if fatal else first
 
 
 class PostgreSQLStore(SQLStore):
@@ -200,7 +205,10 @@ class PostgreSQLStore(SQLStore):
         with conn:
             current = self._schema_version(conn)
             if current is None and (self.read_only or not create):
-                raise StoreMissing(f"no index in {where} (the database holds no ldindex schema)")
+                raise StoreMissing(
+                    f"no index in {where} (the database holds no ldindex schema; "
+                    "ldindex ingest creates it)"
+                )
             if current is not None and current > SCHEMA_VERSION:
                 raise StoreError(
                     f"{where}: schema version {current} is newer than this ldindex "

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from publisher.cache import ResponseCache
 from publisher.file_sources import index_files
 from publisher.routing import Resolver
-from publisher.store import open_store
+from publisher.store import open_store, redact_url
 from publisher.web.errors import install_error_handlers
 from publisher.web.hot import HotReads
 from publisher.web.limits import BodyLimit
@@ -28,13 +28,13 @@ log = logging.getLogger("ldindex.web")
 def create_app(settings: Settings | None = None) -> HotReads:
     """Build the application: cached hot reads in front of a FastAPI app (OpenAPI at /docs)."""
     settings = settings or Settings()
-    store = open_store(settings.db_url, read_only=settings.read_only)
+    store = open_store(settings.db_url, read_only=settings.read_only, read_url=settings.db_read_url)
     cache = ResponseCache(store, settings.cache_entries, settings.cache_bytes)
     state = AppState(settings, store, index_files(store, settings.files_root), cache)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        log.info("serving %s at %s", settings.db_url, settings.base)
+        log.info("serving %s at %s", redact_url(settings.db_url), settings.base)
         yield
         store.close()
 

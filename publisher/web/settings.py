@@ -16,6 +16,7 @@ class Settings:
     """What ``create_app`` needs: where the data is and under which URL it is published."""
 
     db_url: str = DEFAULT_URL
+    db_read_url: str | None = None  # a read replica of a PostgreSQL primary
     files_dir: Path | None = None
     base_url: str = "http://127.0.0.1:8000"
     cache_max_age: int = 60
@@ -44,6 +45,8 @@ class Settings:
         }
         if self.files_dir is not None:
             env["LDINDEX_FILES"] = str(self.files_dir)
+        if self.db_read_url is not None:
+            env["LDINDEX_DB_READ"] = self.db_read_url
         return env
 
     @classmethod
@@ -51,6 +54,7 @@ class Settings:
         files = os.environ.get("LDINDEX_FILES")
         return cls(
             db_url=os.environ.get("LDINDEX_DB", DEFAULT_URL),
+            db_read_url=os.environ.get("LDINDEX_DB_READ") or None,
             files_dir=Path(files) if files else None,
             base_url=os.environ.get("LDINDEX_BASE_URL", cls.base_url),
             cache_max_age=int(os.environ.get("LDINDEX_CACHE_MAX_AGE", cls.cache_max_age)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 
 def test_serve_answers_over_tcp(live_server) -> None:
@@ -36,7 +37,10 @@ def test_openapi_description(live_server) -> None:
     assert httpx.get(f"{live_server.url}/docs").status_code == 200
 
 
-def test_a_write_by_another_process_is_seen_at_once(tmp_path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_write_by_another_process_is_seen_at_once(
+    tmp_path, backend: str, request: pytest.FixtureRequest
+) -> None:
     """Pages cached by a 2-worker server reflect an ingest run by the CLI as soon as the CLI
     has returned: every worker, every time."""
     import shutil
@@ -48,7 +52,8 @@ def test_a_write_by_another_process_is_seen_at_once(tmp_path) -> None:
     source = tmp_path / "in"
     source.mkdir()
     shutil.copy(SHARED_ARTEFACTS / "six-1.16.0-py2.py3-none-any.whl", source)
-    data = build_index(tmp_path / "index", source)
+    db_url = request.getfixturevalue("pg_url") if backend == "postgresql" else None
+    data = build_index(tmp_path / "index", source, db_url=db_url)
     server = start_server(data, workers=2)
     try:
         for _ in range(20):  # warm both workers' caches

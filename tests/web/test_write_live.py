@@ -1,5 +1,6 @@
-"""Writes against a real ``ldindex serve`` with two worker processes: concurrent writers never
-lose an update, and every read path shows a write as soon as it has returned."""
+"""Writes against a real ``ldindex serve`` with two worker processes, on SQLite and on
+PostgreSQL: concurrent writers never lose an update, and every read path shows a write as
+soon as it has returned."""
 
 from __future__ import annotations
 
@@ -16,9 +17,14 @@ WORKERS = 2
 READS = 12  # per check: enough to reach both workers, warm or not
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    data = writable_index(tmp_path_factory.mktemp("write-live"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    db_url = None
+    if request.param == "postgresql":
+        db_url = request.getfixturevalue("pg_cluster").create_database()
+    data = writable_index(tmp_path_factory.mktemp("write-live"), db_url)
     live = start_server(data, workers=WORKERS)
     yield live
     stop_server(live)
