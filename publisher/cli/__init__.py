@@ -10,6 +10,7 @@ from publisher.cli import (  # noqa: F401  (registers the verbs)
     build,
     ingest,
     listing,
+    migrate,
     query,
     serve,
     show,

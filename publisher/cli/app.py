@@ -31,6 +31,7 @@ __all__ = [
     "CLIError",
     "db_option",
     "db_read_option",
+    "db_url_param",
     "files_option",
     "main",
     "open_index",
@@ -99,7 +100,7 @@ def _first_lower(message: str) -> str:
     return message[:1].lower() + message[1:] if message[1:2].islower() else message
 
 
-def _db_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def db_url_param(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A database URL, or a plain path to a SQLite file (``ldindex.db``, ``/srv/x.sqlite``)."""
     if value is None:
         return None
@@ -121,7 +122,7 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
         default=DEFAULT_URL,
         show_default=True,
         envvar="LDINDEX_DB",
-        callback=_db_url,
+        callback=db_url_param,
         metavar="URL|PATH",
         help="Database: sqlite:///path/to.db, postgresql://user:password@host/db, or a plain "
         "path to a SQLite file (env LDINDEX_DB).",

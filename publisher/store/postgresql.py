@@ -297,3 +297,75 @@ class PostgreSQLStore(SQLStore):
         if known is not None:
             return known
         return self._read_generation(self._primary)
+
+    # -- whole-database copies (publisher.store.copy) -------------------------------------
+
+    @contextmanager
+    def snapshot(self) -> Iterator[_PostgreSQLSnapshot]:
+        """Every table as of one moment: a REPEATABLE READ, READ ONLY transaction on the
+        primary, rows streamed through server-side cursors."""
+        with self._primary_reads.pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield _PostgreSQLSnapshot(conn)
+
+    def _columns(self, db: Transaction, table: str) -> list[str]:
+        return [name for name, _ in _column_types(db.connection, table)]
+
+    def _load(self, db: Transaction, table: str, columns: list[str], rows: list[tuple]) -> None:
+        binary = {n for n, kind in _column_types(db.connection, table) if kind == "bytea"}
+        encode = [i for i, name in enumerate(columns) if name in binary]
+        with (
+            db.connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                if encode:  # SQLite may hold text in a BLOB column: bytea takes its UTF-8
+                    row = tuple(
+                        v.encode() if i in encode and isinstance(v, str) else v
+                        for i, v in enumerate(row)
+                    )
+                copy.write_row(row)
+
+    def _after_load(self, db: Transaction) -> None:
+        """Identity columns continue after the highest id copied."""
+        identities = db.connection.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND is_identity = 'YES'"
+        ).fetchall()
+        for table, column in identities:
+            db.connection.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, %s), "
+                f"coalesce(max({column}), 0) + 1, false) FROM {table}",
+                (table, column),
+            )
+
+
+def _column_types(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:
+    return conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position",
+        (table,),
+    ).fetchall()
+
+
+class _PostgreSQLSnapshot:
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self._conn = conn
+
+    def tables(self) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        )
+        return {r[0] for r in rows}
+
+    def columns(self, table: str) -> list[str]:
+        return [name for name, _ in _column_types(self._conn, table)]
+
+    def count(self, table: str) -> int:
+        return self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    def rows(self, table: str, columns: list[str]) -> Iterator[tuple]:
+        with self._conn.cursor(name=f"ldindex_copy_{table}") as cursor:
+            cursor.itersize = 5_000
+            cursor.execute(f"SELECT {', '.join(columns)} FROM {table}")
+            yield from cursor

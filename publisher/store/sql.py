@@ -22,10 +22,10 @@ What a backend provides:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -46,13 +46,25 @@ from publisher.store.sql_removal import RemovalMixin, check_not_reused
 from publisher.store.sql_tokens import TokenMixin
 from publisher.store.sql_writes import bump_generation
 
-__all__ = ["FILE_COLUMNS", "SQLStore", "file_row"]
+__all__ = ["FILE_COLUMNS", "SQLStore", "Snapshot", "file_row"]
 
 FILE_COLUMNS = (
     "filename, project, version, packagetype, size, md5, sha1, sha256, blake2b_256, upload_time, "
     "url_path, requires_python, build_tag, variant, comment, signature, metadata_version, "
     "metadata_sha256, tags, facts, yanked, yanked_reason, verified"
 )
+
+
+class Snapshot(Protocol):
+    """A consistent read of a whole database, table by table (``SQLStore.snapshot``)."""
+
+    def tables(self) -> set[str]: ...
+
+    def columns(self, table: str) -> list[str]: ...
+
+    def count(self, table: str) -> int: ...
+
+    def rows(self, table: str, columns: list[str]) -> Iterator[tuple]: ...
 
 
 class SQLStore(ExtrinsicMixin, AdminMixin, TokenMixin, FolderMixin, RemovalMixin):
@@ -73,6 +85,23 @@ class SQLStore(ExtrinsicMixin, AdminMixin, TokenMixin, FolderMixin, RemovalMixin
     def _writable(self) -> None:
         if self.read_only:
             raise StoreError(f"{self._where()} is open read-only")
+
+    # -- whole-database copies (publisher.store.copy), provided by the backend --------------
+
+    def snapshot(self) -> AbstractContextManager[Snapshot]:
+        """A consistent read of every table (one read transaction)."""
+        raise NotImplementedError
+
+    def _columns(self, db: Any, table: str) -> list[str]:
+        """A table's columns, as the connection ``db`` sees them."""
+        raise NotImplementedError
+
+    def _load(self, db: Any, table: str, columns: list[str], rows: list[tuple]) -> None:
+        """Insert rows in bulk inside a write transaction."""
+        raise NotImplementedError
+
+    def _after_load(self, db: Any) -> None:
+        """Whatever a bulk load leaves to set right (sequences, reference checks)."""
 
     # -- writes -----------------------------------------------------------------------------
 

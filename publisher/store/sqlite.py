@@ -193,3 +193,49 @@ class SQLiteStore(SQLStore):
         found = self._read_generation(self._db)
         self._generation = (hint, found)
         return found
+
+    # -- whole-database copies (publisher.store.copy) -------------------------------------
+
+    @contextmanager
+    def snapshot(self) -> Iterator[_SQLiteSnapshot]:
+        db = self._connect_read_only()
+        try:
+            db.execute("BEGIN")  # one read transaction: every table as of the first read
+            db.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            yield _SQLiteSnapshot(db)
+        finally:
+            db.close()
+
+    def _columns(self, db: sqlite3.Connection, table: str) -> list[str]:
+        return _table_columns(db, table)
+
+    def _load(
+        self, db: sqlite3.Connection, table: str, columns: list[str], rows: list[tuple]
+    ) -> None:
+        marks = ", ".join("?" * len(columns))
+        db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def _after_load(self, db: sqlite3.Connection) -> None:
+        if broken := db.execute("PRAGMA foreign_key_check").fetchall():
+            raise StoreError(f"{self.path}: the copy broke references: {broken[:5]}")
+
+
+def _table_columns(db: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+
+
+class _SQLiteSnapshot:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def tables(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
+
+    def columns(self, table: str) -> list[str]:
+        return _table_columns(self._db, table)
+
+    def count(self, table: str) -> int:
+        return self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    def rows(self, table: str, columns: list[str]) -> Iterator[tuple]:
+        yield from self._db.execute(f"SELECT {', '.join(columns)} FROM {table}")
