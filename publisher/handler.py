@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from publisher import surrogate
 from publisher.access import loopback_refusal
 from publisher.conditional import evaluate
 from publisher.file_sources import FileSource, index_files
@@ -122,7 +123,8 @@ class Handler:
         assert isinstance(target, Resource)
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         vary = "Accept" if target.vary_accept else "Accept-Encoding"
-        validators = [("ETag", etag), ("Vary", vary)]
+        keys = surrogate.keys_for(target.project)
+        validators = [("ETag", etag), ("Vary", vary), *surrogate.headers(keys)]
         decision = evaluate(method, headers, etag, None, len(body), ranges=False)
         if decision.status == 304:
             return Reply(304, b"", validators)

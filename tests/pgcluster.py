@@ -82,7 +82,16 @@ class Cluster:
         """initdb and start a cluster (``settings``: more ``name=value`` server settings)."""
         bin_dir = server_binaries()
         run_as = "postgres" if os.geteuid() == 0 else None
-        root = Path(tempfile.mkdtemp(prefix="ldindex-pg-"))
+        if run_as is not None:
+            try:
+                pwd.getpwnam(run_as)
+            except KeyError:
+                raise PostgreSQLMissing(
+                    "initdb refuses to run as root, and there is no 'postgres' user to run it "
+                    "as: install the Debian package 'postgresql', which creates it"
+                ) from None
+        # a directory the server's user can reach, whatever TMPDIR says
+        root = Path(tempfile.mkdtemp(prefix="ldindex-pg-", dir="/tmp" if run_as else None))
         password = secrets.token_urlsafe(18)
         cluster = cls(root, _free_port(), password, bin_dir, run_as)
         try:
@@ -149,7 +158,7 @@ class Cluster:
     def standby(self) -> Cluster:
         """A streaming replica of this cluster (``pg_basebackup -R``), started on its own
         port; stop it before this one."""
-        root = Path(tempfile.mkdtemp(prefix="ldindex-pg-standby-"))
+        root = Path(tempfile.mkdtemp(prefix="ldindex-pg-standby-", dir=self.root.parent))
         standby = Cluster(root, _free_port(), self.password, self.bin_dir, self.run_as)
         try:
             if self.run_as is not None:

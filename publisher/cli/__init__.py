@@ -8,6 +8,7 @@ from __future__ import annotations
 from publisher.cli import (  # noqa: F401  (registers the verbs)
     advisories,
     build,
+    changes,
     ingest,
     listing,
     migrate,

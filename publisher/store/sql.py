@@ -277,6 +277,13 @@ class SQLStore(ExtrinsicMixin, AdminMixin, TokenMixin, FolderMixin, RemovalMixin
         )
         return [r[0] for r in rows]
 
+    def withdrawn_since(self, generation: int) -> list[str]:
+        rows = self._db.execute(
+            "SELECT DISTINCT project FROM removed_files WHERE generation > ? ORDER BY project",
+            (generation,),
+        )
+        return [r[0] for r in rows]
+
     def get_project(self, name: str) -> Project | None:
         row = self._db.execute(
             "SELECT name, display_name, generation, status, status_reason FROM projects "

@@ -15,6 +15,7 @@ from typing import Any
 import anyio.to_thread
 import orjson
 
+from publisher import surrogate
 from publisher.cache import Rendering, ResponseCache, make_rendering
 from publisher.conditional import etag_matches
 from publisher.render.media import media_ranges
@@ -34,6 +35,13 @@ Resolver = Callable[[str, str, str], Resource | Immediate | None]
 MEMO_ENTRIES = 4096
 MEMO_INPUT = 512
 _UNRESOLVED = object()
+
+
+@lru_cache(maxsize=4096)
+def _surrogate_headers(project: str | None) -> tuple[tuple[bytes, bytes], ...]:
+    """The CDN purge keys of a rendering (``publisher.surrogate``), as header lines."""
+    lines = surrogate.headers(surrogate.keys_for(project))
+    return tuple((name.lower().encode(), value.encode()) for name, value in lines)
 
 
 @lru_cache(maxsize=512)
@@ -141,7 +149,12 @@ class HotReads:
     def _validators(self, rendering: Rendering, encoding: str | None) -> list[tuple[bytes, bytes]]:
         etag = rendering.etag_for(encoding)
         vary = b"Accept, Accept-Encoding" if rendering.vary_accept else b"Accept-Encoding"
-        return [(b"etag", etag.encode()), (b"cache-control", self.cache_control), (b"vary", vary)]
+        return [
+            (b"etag", etag.encode()),
+            (b"cache-control", self.cache_control),
+            (b"vary", vary),
+            *_surrogate_headers(rendering.project),
+        ]
 
     def render(self, target: Resource) -> Rendering | None:
         """Render and cache a resource. The write counter is read before the data, so a

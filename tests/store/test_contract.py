@@ -569,6 +569,7 @@ def test_a_release_and_a_project_go_with_their_last_file(store: Store) -> None:
     assert store.changed_since(start) == ["demo"]
     assert store.changed_since(start + 1) == ["demo"]
     assert store.changed_since(start + 2) == []
+    assert store.withdrawn_since(start) == ["demo"] and store.withdrawn_since(start + 2) == []
 
 
 def test_removing_nothing_writes_nothing(store: Store) -> None:
