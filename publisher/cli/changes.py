@@ -34,9 +34,9 @@ def changes(db_url: str, since: int | None, follow: bool, interval: float) -> No
 
     A line reads {"generation": N, "projects": [...], "purge": [...]}; "purge" names
     project:NAME for each project and "site" for the listings (and files:NAME where files
-    were withdrawn), the keys ldindex puts on its responses. Without --since and --follow,
-    one line gives the current generation; with --follow alone, that line comes first. Looking costs no query per look on either
-    backend; a purge hook reads the lines and calls the CDN's purge API.
+    were withdrawn), the keys ldindex puts on its responses. Without --since, the first
+    line gives the current generation (and, without --follow, is all). Looking costs no
+    query on either backend; a purge hook reads the lines and calls the CDN's purge API.
 
     \b
     Examples:
