@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from crosswalk import mapping
 from crosswalk.names import canonicalize_name
 from crosswalk.records import DEPENDENCY_CORRECTION, ExtrinsicItem, Project, Release, Target
 from crosswalk.requirements import parse_requirement
 from publisher.store import Store
+
+SCHEMA_DESCRIPTION = URIRef("http://schema.org/description")
 
 __all__ = ["known_projects", "live_items", "project_graph_of", "release_graph_of"]
 
