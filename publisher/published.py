@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -113,7 +114,7 @@ class Publisher:
         path = self._manifest_path(document)
         try:
             stamp = path.stat().st_mtime_ns
-        except FileNotFoundError:
+        except OSError:  # none yet (or no directory to hold one)
             return None
         cached = self._manifests.get(document.name)
         if cached is not None and cached[0] == stamp:
@@ -159,8 +160,16 @@ class Publisher:
 
     def build(self, document: Document) -> Built:
         """Build ``document`` now (one process at a time); returns the newest build."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with (self.directory / f"{document.name}.lock").open("wb") as lock:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            lock_file = (self.directory / f"{document.name}.lock").open("wb")
+        except OSError:
+            # A database on read-only storage (or no directory to be had there): this
+            # process builds into a directory of its own instead, each worker its own copy.
+            self.directory = Path(tempfile.mkdtemp(prefix="ldindex-published-"))
+            log.warning("cannot write beside the database; building into %s", self.directory)
+            lock_file = (self.directory / f"{document.name}.lock").open("wb")
+        with lock_file as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             generation = self.store.generation()  # read before the data
             built = self._read_manifest(document)

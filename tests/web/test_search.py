@@ -325,3 +325,20 @@ def test_published_documents_rebuild_after_writes(tmp_path: Path) -> None:
         time.sleep(0.02)
     assert json.loads(slow.current(document).path.read_bytes()) == ["alpha", "beta"]
     store.close()
+
+
+def test_published_documents_build_elsewhere_when_beside_the_database_is_unwritable(
+    tmp_path: Path,
+) -> None:
+    from publisher.published import Document, Publisher
+    from publisher.store import ListingEntry
+
+    store = open_store(f"sqlite:///{tmp_path / 'p.db'}")
+    store.import_listing([ListingEntry("alpha", "alpha")])
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_bytes(b"")  # a file where the directory would go: mkdir fails as on EROFS
+    document = Document("names.txt", lambda s, p: p.write_bytes(b"alpha"), ("gzip",))
+    built = Publisher(store, blocked / "published").current(document)
+    assert built.path.read_bytes() == b"alpha"
+    assert not built.path.is_relative_to(tmp_path)
+    store.close()
