@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from functools import lru_cache
 from typing import Any
 
+import anyio
 import anyio.to_thread
 import orjson
 
@@ -34,6 +35,10 @@ SEND_CHUNK = 1 << 20
 # 15 KB results page, more than the search itself; 5 costs 0.2 ms for a body a few percent
 # larger. Pages read again and again keep 9.
 QUERY_BROTLI_QUALITY = 5
+# Renderings of client queries run at most this many at a time per worker: each thread that
+# searches keeps a database connection with its page cache, so 40 concurrent searches would
+# cost a worker some 200 MB; a few threads answer as many searches per second.
+QUERY_THREADS = 4
 
 # The resolution memo remembers what a request line and Accept header resolve to. It holds
 # at most MEMO_ENTRIES answers to requests of at most MEMO_INPUT bytes of path and Accept
@@ -62,6 +67,7 @@ class HotReads:
         self.resolver = resolver
         self.cache_control = f"public, max-age={max_age}".encode()
         self._resolved: dict[tuple, Resource | Published | Immediate | None] = {}
+        self._query_limiter: anyio.CapacityLimiter | None = None
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -107,7 +113,9 @@ class HotReads:
         rendering = self.cache.get(target.key, target.cache)
         if rendering is None:
             try:
-                rendering = await anyio.to_thread.run_sync(self.render, target)
+                rendering = await anyio.to_thread.run_sync(
+                    self.render, target, limiter=self._limiter(target)
+                )
                 missing = f"nothing at {scope['path']}"
             except NotFound as exc:
                 rendering, missing = None, str(exc)
@@ -136,6 +144,14 @@ class HotReads:
                 self._resolved.clear()
             self._resolved[key] = target
         return target  # type: ignore[return-value]
+
+    def _limiter(self, target: Resource) -> anyio.CapacityLimiter | None:
+        """The thread limit for rendering ``target``: queries have their own, small one."""
+        if target.cache is not QUERIES:
+            return None
+        if self._query_limiter is None:  # made inside the event loop, on first use
+            self._query_limiter = anyio.CapacityLimiter(QUERY_THREADS)
+        return self._query_limiter
 
     def _prepared_messages(self, rendering: Rendering, accept_encoding: bytes) -> tuple[dict, dict]:
         """The two ASGI messages of a plain 200 answer, built once per rendering and
