@@ -143,6 +143,19 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, 
         return exc.code, b"", headers, time.perf_counter() - started
 
 
+def wait_http(base: str, timeout: float = 180) -> None:
+    """Until the server answers HTTP (its socket may accept before the workers serve)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/robots.txt", timeout=10) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise BenchError(f"{base} did not answer within {timeout} s")
+
+
 def wait_for_zstd(published: Path, name: str, timeout: float = 900) -> float:
     started = time.perf_counter()
     manifest = published / f"{name}.json"
@@ -289,6 +302,7 @@ def main() -> int:
             server.start(work)
             server.wait_ready()
             base = server.base
+            wait_http(base)
             print("building and fetching the listing and the simple index…", flush=True)
             results["documents"] = documents(base, work / "catalogue-published")
             _, page, _, _ = fetch(f"{base}/_/search/?q=http+client")
@@ -313,6 +327,9 @@ def main() -> int:
             }
             assert server.process is not None
             results["rss_mb"] = worker_rss_mb(server.process.pid)
+        except BaseException:
+            print(f"server log:\n{server.tail()}", file=sys.stderr)
+            raise
         finally:
             server.stop()
             nginx_server.stop()
