@@ -42,7 +42,8 @@ IMPORT_CACHE_KIB = 256 * 1024
 # Tables a catalogue snapshot keeps (with the search index's own tables): public facts only,
 # so a table added later (tokens, say) never leaks into a dump unless named here.
 CATALOGUE_TABLES = frozenset(
-    {"projects", "releases", "files", "file_tags", "store_meta", "schema_version", "search_ids",
+    {"projects", "releases", "release_extras", "files", "file_tags", "store_meta", "schema_version",
+     "search_ids",
      "search_typos"}
 )  # fmt: skip
 _LISTING_COLUMNS = (

@@ -629,3 +629,15 @@ def test_catalogue_snapshot_is_a_searchable_store_without_private_bytes(
         assert copy.metadata_bytes(WHEEL) is None
     finally:
         copy.close()
+
+
+def test_a_wheels_console_scripts_find_its_project(store: Store) -> None:
+    """Commands come from the entry points ingest stores per release: ``normalizer`` finds
+    charset-normalizer, as Wheelodex does."""
+    wheel = "charset_normalizer-3.4.1-py3-none-any.whl"
+    new = new_file(wheel, "charset-normalizer", "3.4.1", summary="The Real First Universal")
+    store.add_file(replace(new, entry_points={"console_scripts": {"normalizer": "cli:main"}}))
+    store.import_listing([listed("normalizer-extras", "more"), listed("text-normalizer", "x")])
+    assert names_found(store, "normalizer")[0] == "charset-normalizer"
+    (entry,) = [e for e in store.iter_listing() if e.name == "charset-normalizer"]
+    assert entry.commands == ("normalizer",)
