@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from crosswalk import mapping, vocab
 from crosswalk.names import canonicalize_name
