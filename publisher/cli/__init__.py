@@ -8,9 +8,11 @@ from __future__ import annotations
 from publisher.cli import (  # noqa: F401  (registers the verbs)
     advisories,
     build,
+    import_listing,
     ingest,
     listing,
     query,
+    search,
     serve,
     show,
     stats,

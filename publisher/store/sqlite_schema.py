@@ -39,6 +39,25 @@ Version 5 adds directory mode and removal:
   ``projects``: an item or an event outlives the project it concerns (detached, its history
   whole) and applies again if the project comes back.
 
+Version 6 adds search (``publisher.store.sqlite_search``):
+
+- ``projects`` gains ``popularity`` (download rank, 1 = most downloaded; NULL when unknown),
+  ``latest_upload`` (upload time of the latest version: ISO 8601, a month when it came from a
+  listing), ``requires_python``, ``keywords`` and ``commands`` (console scripts of the latest
+  release, space-separated, for when ingest records them). A project may have no releases:
+  imported from a listing, it is a name with a summary.
+- ``search_ids``: one row per project with its squashed name (no case, no separators:
+  indexed for exact and prefix matches); the id orders search (most downloaded first, then
+  the most recently released), so a match read in id order meets the likeliest projects
+  first and can stop early.
+- ``search_names`` (the name's words, commands) and
+  ``search_text`` (name words, summary, keywords, commands): FTS5 indexes whose content is
+  the ``search_content`` view, kept in step with ``projects`` by triggers, inside the
+  transaction of each write. Names have a table of their own so that a word common in
+  summaries costs nothing when matched against names. Queries are single
+  words, never phrases, so no table keeps token positions (``detail`` none or column).
+- ``search_typos``: the one-deletion keys of popular and held names, for typo candidates.
+
 A migration is a function keyed by the schema version it produces; ``SCHEMA_VERSION``
 (``publisher.store.base``) is the newest. A database newer than the code is refused.
 """
@@ -266,10 +285,111 @@ _SCHEMA_5 = (
     *_immutable("admin_events"),
 )
 
+_SEARCH_ENABLED = "(SELECT value FROM store_meta WHERE key = 'search_deferred') = 0"
+_NAME_COLUMNS = "words, commands"
+_TEXT_COLUMNS = "words, summary, keywords, commands"
+_NAME_VALUES = "replace({0}.name, '-', ' '), {0}.commands"
+
+_SCHEMA_6 = f"""
+ALTER TABLE projects ADD COLUMN popularity INTEGER;
+ALTER TABLE projects ADD COLUMN latest_upload TEXT;
+ALTER TABLE projects ADD COLUMN requires_python TEXT;
+ALTER TABLE projects ADD COLUMN keywords TEXT;
+ALTER TABLE projects ADD COLUMN commands TEXT;
+INSERT INTO store_meta VALUES ('search_deferred', 0);
+CREATE TABLE search_ids (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL UNIQUE,
+    squashed TEXT NOT NULL,
+    popularity INTEGER
+);
+CREATE INDEX search_ids_squashed ON search_ids(squashed);
+CREATE INDEX search_ids_popular ON search_ids(squashed) WHERE popularity IS NOT NULL;
+CREATE VIEW search_content AS
+    SELECT s.id AS id, replace(p.name, '-', ' ') AS words, p.summary AS summary,
+           p.keywords AS keywords, p.commands AS commands
+    FROM search_ids s JOIN projects p ON p.name = s.project;
+CREATE VIRTUAL TABLE search_names USING fts5(
+    {_NAME_COLUMNS}, content='search_content', content_rowid='id', detail='column',
+    columnsize=0, tokenize='unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE search_text USING fts5(
+    {_TEXT_COLUMNS}, content='search_content', content_rowid='id', detail='none',
+    columnsize=0, tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TABLE search_typos (
+    key TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    PRIMARY KEY (key, id)
+) WITHOUT ROWID;
+CREATE INDEX projects_popularity ON projects(popularity) WHERE popularity IS NOT NULL;
+CREATE INDEX releases_created ON releases(created);
+CREATE TRIGGER projects_search_insert AFTER INSERT ON projects WHEN {_SEARCH_ENABLED}
+BEGIN
+    INSERT INTO search_ids (project, squashed, popularity)
+        VALUES (new.name, replace(new.name, '-', ''), new.popularity);
+    INSERT INTO search_names (rowid, {_NAME_COLUMNS})
+        SELECT id, {_NAME_VALUES.format("new")} FROM search_ids WHERE project = new.name;
+    INSERT INTO search_text (rowid, {_TEXT_COLUMNS})
+        SELECT id, replace(new.name, '-', ' '), new.summary, new.keywords, new.commands
+        FROM search_ids WHERE project = new.name;
+END;
+CREATE TRIGGER projects_search_update AFTER UPDATE OF summary, keywords, commands ON projects
+WHEN {_SEARCH_ENABLED} AND (old.summary IS NOT new.summary OR old.keywords IS NOT new.keywords
+    OR old.commands IS NOT new.commands)
+BEGIN
+    INSERT INTO search_names (search_names, rowid, {_NAME_COLUMNS})
+        SELECT 'delete', id, {_NAME_VALUES.format("old")} FROM search_ids
+        WHERE project = old.name;
+    INSERT INTO search_names (rowid, {_NAME_COLUMNS})
+        SELECT id, {_NAME_VALUES.format("new")} FROM search_ids WHERE project = new.name;
+    INSERT INTO search_text (search_text, rowid, {_TEXT_COLUMNS})
+        SELECT 'delete', id, replace(old.name, '-', ' '), old.summary, old.keywords, old.commands
+        FROM search_ids WHERE project = old.name;
+    INSERT INTO search_text (rowid, {_TEXT_COLUMNS})
+        SELECT id, replace(new.name, '-', ' '), new.summary, new.keywords, new.commands
+        FROM search_ids WHERE project = new.name;
+END;
+CREATE TRIGGER projects_search_delete AFTER DELETE ON projects WHEN {_SEARCH_ENABLED}
+BEGIN
+    INSERT INTO search_names (search_names, rowid, {_NAME_COLUMNS})
+        SELECT 'delete', id, {_NAME_VALUES.format("old")} FROM search_ids
+        WHERE project = old.name;
+    INSERT INTO search_text (search_text, rowid, {_TEXT_COLUMNS})
+        SELECT 'delete', id, replace(old.name, '-', ' '), old.summary, old.keywords, old.commands
+        FROM search_ids WHERE project = old.name;
+    DELETE FROM search_typos WHERE id IN (SELECT id FROM search_ids WHERE project = old.name);
+    DELETE FROM search_ids WHERE project = old.name;
+END;
+INSERT INTO search_ids (project, squashed, popularity)
+    SELECT name, replace(name, '-', ''), popularity FROM projects ORDER BY name;
+INSERT INTO search_names (search_names) VALUES ('rebuild');
+INSERT INTO search_text (search_text) VALUES ('rebuild')
+"""
+
+
+def _run_triggers_aware(script: str) -> Callable[[sqlite3.Connection], None]:
+    """Like ``_run_script``, but keeps ``CREATE TRIGGER … BEGIN …; END`` whole."""
+
+    def run(db: sqlite3.Connection) -> None:
+        statement: list[str] = []
+        for part in script.split(";"):
+            statement.append(part)
+            text = ";".join(statement)
+            if "CREATE TRIGGER" in text and not text.rstrip().endswith("END"):
+                continue
+            if text.strip():
+                db.execute(text)
+            statement = []
+
+    return run
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _run_script(_SCHEMA_1),
     2: _run_statements(_SCHEMA_2),
     3: _run_statements((_VERIFIED_3,)),
     4: _run_script(_SCHEMA_4),
     5: _run_statements(_SCHEMA_5),
+    6: _run_triggers_aware(_SCHEMA_6),
 }
