@@ -31,6 +31,7 @@ import orjson
 
 from crosswalk.records import DistributionFile, Project
 from publisher.file_sources import FileNotFound, FileSource, Located
+from publisher.render.listing import write_listing_html, write_listing_json
 from publisher.render.pages import PageRenderer
 from publisher.render.simple import index_html, index_json, project_html, project_json
 from publisher.render.site import STATIC_FILES, SiteRenderer
@@ -46,6 +47,7 @@ __all__ = [
     "Page",
     "ProjectEntry",
     "build_site",
+    "catalogue_pages",
     "linked_data_pages",
     "simple_index_pages",
     "simple_project_pages",
@@ -137,13 +139,31 @@ def linked_data_pages(ctx: ExportContext, project: Project) -> Iterable[Page]:
 
 
 def site_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable[Page]:
-    """The landing page, sitemap and robots.txt."""
+    """The landing page, the sitemap (an index over numbered files when large) and
+    robots.txt."""
     site = SiteRenderer(ctx.store, ctx.base_url)
     yield "index.html", site.landing()
     yield "sitemap.xml", site.sitemap()
+    for number in range(1, site.sitemap_files() + 1):
+        yield f"sitemap-{number}.xml", _required(site.sitemap_file(number))
     yield "robots.txt", site.robots()
     for name in STATIC_FILES:
         yield f"_/static/{name}", site.static(name)
+
+
+def catalogue_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable[Page]:
+    """The full listing for client-side search (``_/search/all.html`` and ``.json``) and the
+    catalogue snapshot (``_/dump/catalogue.sqlite``), as ``ldindex serve`` publishes them."""
+    with tempfile.TemporaryDirectory(prefix="ldindex-export-") as scratch:
+        built = Path(scratch) / "document"
+        for relative, write in (
+            ("_/search/all.html", write_listing_html),
+            ("_/search/all.json", write_listing_json),
+        ):
+            write(ctx.store, ctx.base_url, built)
+            yield relative, built.read_bytes()
+        ctx.store.snapshot_catalogue(built)
+        yield "_/dump/catalogue.sqlite", built.read_bytes()
 
 
 def _required(body: bytes | None) -> bytes:
@@ -153,7 +173,7 @@ def _required(body: bytes | None) -> bytes:
 
 
 PROJECT_PAGES: list[ProjectPages] = [simple_project_pages, linked_data_pages]
-SITE_PAGES: list[SitePages] = [simple_index_pages, site_pages]
+SITE_PAGES: list[SitePages] = [simple_index_pages, site_pages, catalogue_pages]
 
 
 @dataclass(slots=True)

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +32,7 @@ from publisher.conditional import evaluate
 from publisher.file_sources import FileSource, index_files
 from publisher.files import FileNotFound, find_file
 from publisher.invalidation import MAX_BODY, BadInvalidation, requested_project
-from publisher.routing import Immediate, NotFound, Resolver, Resource
+from publisher.routing import Immediate, NotFound, Published, Resolver, Resource
 from publisher.store import DEFAULT_URL, Store, StoreError, default_files_dir, open_store
 from publisher.tokens import TokenRefused, authenticate
 
@@ -114,6 +115,21 @@ class Handler:
         if isinstance(target, Immediate):
             extra = [(k.decode(), v.decode()) for k, v in target.headers]
             return Reply(target.status, target.body, [("Content-Type", target.media_type), *extra])
+        if isinstance(target, Published):
+            built = target.current()
+            data = built.path.read_bytes()
+            modified = parsedate_to_datetime(built.last_modified)
+            validators = [
+                ("ETag", built.etag),
+                ("Last-Modified", built.last_modified),
+                *surrogate.headers(surrogate.keys_for(None)),  # a site-wide document
+            ]
+            decision = evaluate(method, headers, built.etag, modified, len(data), ranges=False)
+            if decision.status == 304:
+                return Reply(304, b"", validators)
+            if decision.status == 412:
+                return _problem(412, f"precondition failed: {path} is {built.etag}")
+            return Reply(200, data, [("Content-Type", target.media_type), *validators])
         try:
             body = target.render() if isinstance(target, Resource) else None
         except NotFound as exc:

@@ -18,9 +18,11 @@ from publisher.store.base import (
     ItemConflict,
     ItemGone,
     ItemNotFound,
+    ListingEntry,
     NewFile,
     ProjectSummary,
     RevisionConflict,
+    SearchResults,
     Store,
     StoreError,
     StoreMissing,
@@ -37,9 +39,11 @@ __all__ = [
     "ItemConflict",
     "ItemGone",
     "ItemNotFound",
+    "ListingEntry",
     "NewFile",
     "ProjectSummary",
     "RevisionConflict",
+    "SearchResults",
     "Store",
     "StoreError",
     "StoreMissing",
@@ -47,6 +51,7 @@ __all__ = [
     "TargetNotFound",
     "TokenRecord",
     "default_files_dir",
+    "default_published_dir",
     "open_store",
     "redact_url",
 ]
@@ -138,3 +143,12 @@ def default_files_dir(url: str) -> Path:
         db = sqlite_path(url)
         return db.with_name(f"{db.stem}-files")
     return Path("ldindex-files")
+
+
+def default_published_dir(url: str) -> Path:
+    """Where documents built from the whole catalogue go (``publisher.published``): beside a
+    SQLite database (``ldindex.db`` → ``ldindex-published/``), else ``./ldindex-published``."""
+    if url.startswith("sqlite:"):
+        db = sqlite_path(url)
+        return db.with_name(f"{db.stem}-published")
+    return Path("ldindex-published")

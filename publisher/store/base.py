@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from crosswalk.records import (
@@ -17,6 +18,7 @@ from crosswalk.records import (
     Revision,
     Target,
 )
+from publisher.search.query import SearchQuery
 
 __all__ = [
     "Author",
@@ -25,9 +27,11 @@ __all__ = [
     "ItemConflict",
     "ItemGone",
     "ItemNotFound",
+    "ListingEntry",
     "NewFile",
     "ProjectSummary",
     "RevisionConflict",
+    "SearchResults",
     "Store",
     "StoreError",
     "StoreMissing",
@@ -36,7 +40,7 @@ __all__ = [
     "TokenRecord",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class StoreError(RuntimeError):
@@ -137,12 +141,43 @@ class NewFile:
 
 @dataclass(frozen=True, slots=True)
 class ProjectSummary:
-    """A line of the project listing: what search and the simple index need."""
+    """A line of the project listing: what ``ldindex list`` shows."""
 
     name: str
     display_name: str
     summary: str | None
     latest_version: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListingEntry:
+    """A project as a listing of the whole catalogue states it: what search and the listing
+    carry, with or without releases held here.
+
+    ``latest_upload`` is ISO 8601 (a month, ``2024-05``, when that is all the listing knew);
+    ``popularity`` is a download rank (1 = most downloaded), None when unknown; ``commands``
+    are the console scripts of the latest release.
+    """
+
+    name: str
+    display_name: str
+    summary: str | None = None
+    latest_version: str | None = None
+    latest_upload: str | None = None
+    requires_python: str | None = None
+    popularity: int | None = None
+    keywords: str | None = None
+    commands: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """One page of search results, best first. ``total`` counts the ranked results; ``more``
+    says that yet more projects matched than a search ranks (common words)."""
+
+    hits: tuple[ListingEntry, ...]
+    total: int
+    more: bool = False
 
 
 @runtime_checkable
@@ -215,7 +250,36 @@ class Store(Protocol):
         """(project, version, newest upload time) of every release, sorted."""
 
     def project_listing(self) -> list[ProjectSummary]:
-        """Every project's name, display name, summary and latest version, sorted by name."""
+        """Every project's name, display name, summary and latest version, sorted by name
+        (for small outputs; ``iter_listing`` streams the whole catalogue)."""
+
+    def listing_entry(self, name: str) -> ListingEntry | None:
+        """One project as the listing shows it (``name`` normalised), or None."""
+
+    def iter_listing(self) -> Iterator[ListingEntry]:
+        """Every project as the catalogue listing shows it, in name order, streamed: at
+        PyPI scale (close to a million projects) nothing but the current row is held."""
+
+    def latest_releases(self, limit: int) -> list[tuple[str, str, str, datetime]]:
+        """(project, display name, version, newest upload time) of the most recently
+        uploaded releases, newest first."""
+
+    def search(self, query: SearchQuery, offset: int = 0, limit: int = 20) -> SearchResults:
+        """Projects matching ``query``, ranked by ``publisher.search.ranking``: the exact
+        name, then a popular name a typo away, then prefix, name-word and full-text matches
+        weighted by popularity. Never raises for what a person can type."""
+
+    def import_listing(
+        self, entries: Iterable[ListingEntry], on_progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Add or update projects from a catalogue listing, in one transaction; returns how
+        many entries were read. Projects with releases held here keep what their releases
+        say (summary, latest version…) and take only the popularity from the listing.
+        ``on_progress`` is called with the number of entries read so far."""
+
+    def snapshot_catalogue(self, target: Path) -> None:
+        """Write a consistent copy of the public catalogue (projects, releases, files and the
+        search index, none of the stored metadata bytes) to the SQLite file ``target``."""
 
     def get_project(self, name: str) -> Project | None:
         """A project with all its releases and files, or None. ``name`` is normalised here."""

@@ -4,12 +4,14 @@ two servers.
 
 Every table of the schema (``publisher.store.schema.COPY_ORDER``) is copied row for row,
 revisions, administrative events, tokens and the generation counter included, in an order
-that respects foreign keys. The source is read in one snapshot (one read transaction), so a
-server may keep writing to it meanwhile; the target is written in one transaction, so it
-holds the whole copy or nothing. Before COMMIT, the row count of every table in the target
-is compared with the source's; a difference aborts the copy. The target must be empty (its
-schema is created if it has none) and both must be at this ldindex's schema version.
-Artefact bytes are not in the database: the file store directory stays where it is.
+that respects foreign keys; the search indexes, derived from the projects, are built anew on
+the target (SQLite's FTS5 and PostgreSQL's ``tsvector`` indexes differ anyway). The source
+is read in one snapshot (one read transaction), so a server may keep writing to it
+meanwhile; the target is written in one transaction, so it holds the whole copy or nothing.
+Before COMMIT, the row count of every table in the target is compared with the source's; a
+difference aborts the copy. The target must be empty (its schema is created if it has none)
+and both must be at this ldindex's schema version. Artefact bytes are not in the database:
+the file store directory stays where it is.
 """
 
 from __future__ import annotations
@@ -74,7 +76,9 @@ def copy_index(
                 copied += len(batch)
                 on_rows(table, len(batch))
             report.rows[table] = copied
-        target._after_load(db)
+            if table == "store_meta":  # the search index is built once, after every row
+                db.execute("UPDATE store_meta SET value = 1 WHERE key = 'search_deferred'")
+        target._after_load(db)  # search rebuilt, search_deferred back to 0
         for table in COPY_ORDER:
             expected = snapshot.count(table)
             found = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -47,7 +47,8 @@ from psycopg_pool import ConnectionPool
 from publisher.store import redact_url
 from publisher.store.base import SCHEMA_VERSION, StoreError, StoreMissing, StoreReadOnly
 from publisher.store.postgresql_changes import GenerationListener, await_listeners
-from publisher.store.postgresql_sql import PooledReads, Transaction
+from publisher.store.postgresql_search import PostgreSQLSearch
+from publisher.store.postgresql_sql import PooledReads, Transaction, to_psycopg
 from publisher.store.schema import statements, translate
 from publisher.store.sql import SQLStore
 
@@ -98,8 +99,9 @@ def _reason(exc: BaseException) -> str:
     return " ".join(said.split()) if fatal else first
 
 
-class PostgreSQLStore(SQLStore):
-    """A ``Store`` in a PostgreSQL database (and, optionally, its read replica)."""
+class PostgreSQLStore(PostgreSQLSearch, SQLStore):
+    """A ``Store`` in a PostgreSQL database (and, optionally, its read replica). Search,
+    the catalogue listing and snapshots live in ``PostgreSQLSearch``."""
 
     def __init__(
         self,
@@ -177,6 +179,26 @@ class PostgreSQLStore(SQLStore):
             return False
         self._replica_seen = max(self._replica_seen, seen)
         return seen >= wanted
+
+    def _stream(self, sql: str, params: tuple = ()) -> Iterator[tuple]:
+        """Rows of a large read, fetched a few thousand at a time through a server-side
+        cursor, so nothing but the current batch is held (the whole catalogue, say)."""
+        tx = getattr(self._local, "tx", None)
+        if tx is not None:
+            with tx.connection.cursor(name=f"ldindex_stream_{id(sql)}") as cursor:
+                cursor.itersize = 4096
+                cursor.execute(to_psycopg(sql), params)
+                yield from cursor
+            return
+        reads = self._db
+        with (
+            reads.pool.connection() as conn,
+            conn.transaction(),
+            conn.cursor(name="ldindex_stream") as cursor,
+        ):
+            cursor.itersize = 4096
+            cursor.execute(to_psycopg(sql), params)
+            yield from cursor
 
     def close(self) -> None:
         if self._listener is not None:
@@ -327,7 +349,10 @@ class PostgreSQLStore(SQLStore):
                 copy.write_row(row)
 
     def _after_load(self, db: Transaction) -> None:
-        """Identity columns continue after the highest id copied."""
+        """Identity columns continue after the highest id copied; the search index is
+        built from the projects copied."""
+        self._rebuild_search(db)
+        db.execute("UPDATE store_meta SET value = 0 WHERE key = 'search_deferred'")
         identities = db.connection.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = current_schema() AND is_identity = 'YES'"

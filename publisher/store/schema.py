@@ -51,6 +51,33 @@ Version 5 adds directory mode and removal:
   or an event outlives the project it concerns (detached, its history whole) and applies
   again if the project comes back.
 
+Version 6 adds search (``publisher.store.sqlite_search``, ``publisher.store.postgresql_search``):
+
+- ``projects`` gains ``popularity`` (download rank, 1 = most downloaded; NULL when unknown),
+  ``latest_upload`` (upload time of the latest version: ISO 8601, a month when it came from a
+  listing), ``requires_python``, ``keywords`` and ``commands`` (console scripts of the latest
+  release, space-separated, for when ingest records them). A project may have no releases:
+  imported from a listing, it is a name with a summary.
+- SQLite: ``search_ids``: one row per project with its squashed name (no case, no
+  separators: indexed for exact and prefix matches); the id orders search (most downloaded
+  first, then the most recently released), so a match read in id order meets the likeliest
+  projects first and can stop early. ``search_names`` (the name's words, commands) and
+  ``search_text`` (name words, summary, keywords, commands): FTS5 indexes whose content is
+  the ``search_content`` view, kept in step with ``projects`` by triggers, inside the
+  transaction of each write. Names have a table of their own so that a word common in
+  summaries costs nothing when matched against names. Queries are single words, never
+  phrases, so no table keeps token positions (``detail`` none or column).
+  ``search_typos``: the one-deletion keys of popular and held names, for typo candidates.
+- PostgreSQL: ``search_index``, the same ids in the same order, with the squashed name
+  (B-tree for exact and prefix matches, a trigram GiST index over popular and held names,
+  ``typo_target``, for typo candidates by nearness), and two ``tsvector`` columns: ``names``
+  (name words weighted A, commands B) and ``text`` (name words, summary, keywords,
+  commands), each with a GIN index, kept in step with ``projects`` by a trigger in the
+  writing transaction. Text is folded as the query is (``ldindex_fold``: ``unaccent``, lower
+  case, every character but letters and digits a space) and indexed with the ``simple``
+  configuration: words, never stems, as FTS5's ``unicode61`` does. ``search_typos``: the
+  one-deletion keys of popular and held names, as in SQLite.
+
 Timestamps are ISO 8601 text on both engines: the same strings, so ``ldindex migrate``
 copies rows verbatim and comparisons order them alike.
 """
@@ -65,7 +92,9 @@ __all__ = [
     "DIALECTS",
     "MIGRATIONS",
     "NOTIFY_CHANNEL",
+    "TYPO_KEYS",
     "Dialects",
+    "derived",
     "statements",
     "translate",
 ]
@@ -360,12 +389,211 @@ _SCHEMA_5: tuple[Step, ...] = (
     ),
 )
 
+_SEARCH_ENABLED = "(SELECT value FROM store_meta WHERE key = 'search_deferred') = 0"
+_NAME_COLUMNS = "words, commands"
+_TEXT_COLUMNS = "words, summary, keywords, commands"
+_NAME_VALUES = "replace({0}.name, '-', ' '), {0}.commands"
+
+_SQLITE_SEARCH = f"""
+CREATE TABLE search_ids (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL UNIQUE,
+    squashed TEXT NOT NULL,
+    popularity INTEGER
+);
+CREATE INDEX search_ids_squashed ON search_ids(squashed);
+CREATE INDEX search_ids_popular ON search_ids(squashed) WHERE popularity IS NOT NULL;
+CREATE VIEW search_content AS
+    SELECT s.id AS id, replace(p.name, '-', ' ') AS words, p.summary AS summary,
+           p.keywords AS keywords, p.commands AS commands
+    FROM search_ids s JOIN projects p ON p.name = s.project;
+CREATE VIRTUAL TABLE search_names USING fts5(
+    {_NAME_COLUMNS}, content='search_content', content_rowid='id', detail='column',
+    columnsize=0, tokenize='unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE search_text USING fts5(
+    {_TEXT_COLUMNS}, content='search_content', content_rowid='id', detail='none',
+    columnsize=0, tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TABLE search_typos (
+    key TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    PRIMARY KEY (key, id)
+) WITHOUT ROWID;
+CREATE TRIGGER projects_search_insert AFTER INSERT ON projects WHEN {_SEARCH_ENABLED}
+BEGIN
+    INSERT INTO search_ids (project, squashed, popularity)
+        VALUES (new.name, replace(new.name, '-', ''), new.popularity);
+    INSERT INTO search_names (rowid, {_NAME_COLUMNS})
+        SELECT id, {_NAME_VALUES.format("new")} FROM search_ids WHERE project = new.name;
+    INSERT INTO search_text (rowid, {_TEXT_COLUMNS})
+        SELECT id, replace(new.name, '-', ' '), new.summary, new.keywords, new.commands
+        FROM search_ids WHERE project = new.name;
+END;
+CREATE TRIGGER projects_search_update AFTER UPDATE OF summary, keywords, commands ON projects
+WHEN {_SEARCH_ENABLED} AND (old.summary IS NOT new.summary OR old.keywords IS NOT new.keywords
+    OR old.commands IS NOT new.commands)
+BEGIN
+    INSERT INTO search_names (search_names, rowid, {_NAME_COLUMNS})
+        SELECT 'delete', id, {_NAME_VALUES.format("old")} FROM search_ids
+        WHERE project = old.name;
+    INSERT INTO search_names (rowid, {_NAME_COLUMNS})
+        SELECT id, {_NAME_VALUES.format("new")} FROM search_ids WHERE project = new.name;
+    INSERT INTO search_text (search_text, rowid, {_TEXT_COLUMNS})
+        SELECT 'delete', id, replace(old.name, '-', ' '), old.summary, old.keywords, old.commands
+        FROM search_ids WHERE project = old.name;
+    INSERT INTO search_text (rowid, {_TEXT_COLUMNS})
+        SELECT id, replace(new.name, '-', ' '), new.summary, new.keywords, new.commands
+        FROM search_ids WHERE project = new.name;
+END;
+CREATE TRIGGER projects_search_delete AFTER DELETE ON projects WHEN {_SEARCH_ENABLED}
+BEGIN
+    INSERT INTO search_names (search_names, rowid, {_NAME_COLUMNS})
+        SELECT 'delete', id, {_NAME_VALUES.format("old")} FROM search_ids
+        WHERE project = old.name;
+    INSERT INTO search_text (search_text, rowid, {_TEXT_COLUMNS})
+        SELECT 'delete', id, replace(old.name, '-', ' '), old.summary, old.keywords, old.commands
+        FROM search_ids WHERE project = old.name;
+    DELETE FROM search_typos WHERE id IN (SELECT id FROM search_ids WHERE project = old.name);
+    DELETE FROM search_ids WHERE project = old.name;
+END;
+INSERT INTO search_ids (project, squashed, popularity)
+    SELECT name, replace(name, '-', ''), popularity FROM projects ORDER BY name;
+INSERT INTO search_names (search_names) VALUES ('rebuild');
+INSERT INTO search_text (search_text) VALUES ('rebuild')
+"""
+
+_FOLD = r"""
+DO $$
+DECLARE
+    home text := (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n
+                  ON n.oid = e.extnamespace WHERE e.extname = 'unaccent');
+BEGIN
+    EXECUTE format($f$
+        CREATE FUNCTION ldindex_fold(text) RETURNS text
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        AS $body$ SELECT regexp_replace(
+            lower(%1$I.unaccent(%2$L::regdictionary, $1) COLLATE "default"),
+            '[^0-9a-z\u0080-\U0010ffff]+', ' ', 'g') $body$
+    $f$, home, home || '.unaccent');
+END $$"""
+
+# The name and each form of it with one character deleted, for typo candidates, as
+# ``publisher.search.ranking.typo_keys`` makes them (and SQLite's ``search_typos`` holds).
+TYPO_KEYS = """INSERT INTO search_typos (key, id)
+    SELECT squashed, id FROM search_index WHERE {where}
+    UNION SELECT overlay(squashed PLACING '' FROM i FOR 1), id
+    FROM search_index, generate_series(1, length(squashed)) AS i WHERE {where}
+    ON CONFLICT DO NOTHING"""
+
+_POSTGRESQL_SEARCH = (
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    _FOLD,
+    """CREATE FUNCTION ldindex_names(name text, commands text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT setweight(to_tsvector('simple', ldindex_fold(replace(name, '-', ' '))), 'A')
+            || setweight(to_tsvector('simple', coalesce(ldindex_fold(commands), '')), 'B')
+    $$""",
+    """CREATE FUNCTION ldindex_text(name text, summary text, keywords text, commands text)
+    RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT to_tsvector('simple', ldindex_fold(
+            concat_ws(' ', replace(name, '-', ' '), summary, keywords, commands)))
+    $$""",
+    """CREATE TABLE search_index (
+        id BIGINT PRIMARY KEY,
+        project TEXT COLLATE "C" NOT NULL UNIQUE,
+        squashed TEXT COLLATE "C" NOT NULL,
+        popularity BIGINT,
+        typo_target BOOLEAN NOT NULL DEFAULT false,
+        names tsvector NOT NULL,
+        text tsvector NOT NULL
+    )""",
+    "CREATE SEQUENCE search_index_id",
+    "CREATE INDEX search_index_squashed ON search_index(squashed)",
+    "CREATE INDEX search_index_popular ON search_index(squashed) WHERE popularity IS NOT NULL",
+    "CREATE INDEX search_index_names ON search_index USING gin(names)",
+    "CREATE INDEX search_index_text ON search_index USING gin(text)",
+    "CREATE INDEX search_index_typos ON search_index USING gist(squashed gist_trgm_ops) "
+    "WHERE typo_target",
+    """CREATE TABLE search_typos (
+        key TEXT COLLATE "C" NOT NULL,
+        id BIGINT NOT NULL,
+        PRIMARY KEY (key, id)
+    )""",
+    """CREATE FUNCTION ldindex_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF (SELECT value FROM store_meta WHERE key = 'search_deferred') <> 0 THEN
+            RETURN NULL;
+        END IF;
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM search_typos
+                WHERE id IN (SELECT id FROM search_index WHERE project = OLD.name);
+            DELETE FROM search_index WHERE project = OLD.name;
+        ELSIF TG_OP = 'INSERT' THEN
+            INSERT INTO search_index (id, project, squashed, popularity, names, text)
+            VALUES (nextval('search_index_id'), NEW.name, replace(NEW.name, '-', ''),
+                    NEW.popularity, ldindex_names(NEW.name, NEW.commands),
+                    ldindex_text(NEW.name, NEW.summary, NEW.keywords, NEW.commands));
+        ELSE
+            UPDATE search_index
+            SET names = ldindex_names(NEW.name, NEW.commands),
+                text = ldindex_text(NEW.name, NEW.summary, NEW.keywords, NEW.commands)
+            WHERE project = NEW.name;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    "CREATE TRIGGER projects_search_insert AFTER INSERT ON projects FOR EACH ROW "
+    "EXECUTE FUNCTION ldindex_search_sync()",
+    "CREATE TRIGGER projects_search_update AFTER UPDATE OF summary, keywords, commands "
+    "ON projects FOR EACH ROW WHEN (OLD.summary IS DISTINCT FROM NEW.summary "
+    "OR OLD.keywords IS DISTINCT FROM NEW.keywords OR OLD.commands IS DISTINCT FROM NEW.commands) "
+    "EXECUTE FUNCTION ldindex_search_sync()",
+    "CREATE TRIGGER projects_search_delete AFTER DELETE ON projects FOR EACH ROW "
+    "EXECUTE FUNCTION ldindex_search_sync()",
+    """INSERT INTO search_index (id, project, squashed, popularity, typo_target, names, text)
+    SELECT row_number() OVER (ORDER BY name), name, replace(name, '-', ''), popularity,
+           popularity IS NOT NULL OR EXISTS (SELECT 1 FROM releases r WHERE r.project = name),
+           ldindex_names(name, commands), ldindex_text(name, summary, keywords, commands)
+    FROM projects""",
+    "SELECT setval('search_index_id', (SELECT coalesce(max(id), 0) + 1 FROM search_index), false)",
+    TYPO_KEYS.format(where="typo_target"),
+)
+
+
+def _sqlite_statements(script: str) -> tuple[str, ...]:
+    """A script's statements, ``CREATE TRIGGER … BEGIN …; END`` kept whole."""
+    statements: list[str] = []
+    pending: list[str] = []
+    for part in script.split(";"):
+        pending.append(part)
+        text = ";".join(pending)
+        if "CREATE TRIGGER" in text and not text.rstrip().endswith("END"):
+            continue
+        if text.strip():
+            statements.append(text.strip())
+        pending = []
+    return tuple(statements)
+
+
+_SCHEMA_6: tuple[Step, ...] = (
+    "ALTER TABLE projects ADD COLUMN popularity INTEGER",
+    "ALTER TABLE projects ADD COLUMN latest_upload TEXT",
+    "ALTER TABLE projects ADD COLUMN requires_python TEXT",
+    "ALTER TABLE projects ADD COLUMN keywords TEXT",
+    "ALTER TABLE projects ADD COLUMN commands TEXT",
+    "INSERT INTO store_meta VALUES ('search_deferred', 0)",
+    "CREATE INDEX projects_popularity ON projects(popularity) WHERE popularity IS NOT NULL",
+    "CREATE INDEX releases_created ON releases(created)",
+    Dialects(sqlite=_sqlite_statements(_SQLITE_SEARCH), postgresql=_POSTGRESQL_SEARCH),
+)
+
 MIGRATIONS: dict[int, tuple[Step, ...]] = {
     1: _SCHEMA_1,
     2: _SCHEMA_2,
     3: _SCHEMA_3,
     4: _SCHEMA_4,
     5: _SCHEMA_5,
+    6: _SCHEMA_6,
 }
 
 # Every table of the newest schema, in an order that respects foreign keys: what
@@ -385,3 +613,9 @@ COPY_ORDER = (
     "admin_events",
     "tokens",
 )
+
+
+def derived(table: str) -> bool:
+    """Whether a table is derived from the others (the search indexes, FTS5's own tables
+    among them): rebuilt on the target of a copy, never copied."""
+    return table.startswith("search_")

@@ -176,6 +176,7 @@ class SQLStore(ExtrinsicMixin, AdminMixin, TokenMixin, FolderMixin, RemovalMixin
             if new.folder is not None:
                 upsert_folder_entry(db, new.folder)
             self._update_latest(db, f.project)
+            self._index_typos(db, [f.project])
             bump_generation(db, f.project)
         return True
 
@@ -187,19 +188,48 @@ class SQLStore(ExtrinsicMixin, AdminMixin, TokenMixin, FolderMixin, RemovalMixin
 
     @staticmethod
     def _update_latest(db: Any, project: str) -> None:
-        """Keep the project's latest version and its summary on the project row, for listings."""
+        """Keep what the listing and search show of a project's latest release on its row:
+        version, summary, keywords, upload time, Requires-Python and the commands its
+        wheels install (console and GUI scripts)."""
         versions = [
             r[0] for r in db.execute("SELECT version FROM releases WHERE project = ?", (project,))
         ]
         latest = latest_version(versions)
         row = db.execute(
-            "SELECT metadata FROM releases WHERE project = ? AND version = ?", (project, latest)
+            "SELECT r.metadata, (SELECT max(upload_time) FROM files f WHERE f.project = r.project "
+            "AND f.version = r.version) FROM releases r WHERE r.project = ? AND r.version = ?",
+            (project, latest),
         ).fetchone()
-        summary = orjson.loads(row[0]).get("summary") if row else None
-        db.execute(
-            "UPDATE projects SET latest_version = ?, summary = ? WHERE name = ?",
-            (latest, summary, project),
+        metadata = orjson.loads(row[0]) if row else {}
+        keywords = metadata.get("keywords")
+        if isinstance(keywords, list):
+            keywords = " ".join(str(k) for k in keywords)
+        extras = db.execute(
+            "SELECT data FROM release_extras WHERE project = ? AND version = ? "
+            "AND kind = 'entry_points'",
+            (project, latest),
+        ).fetchone()
+        groups = orjson.loads(extras[0]) if extras else {}
+        commands = sorted(
+            {name for group in ("console_scripts", "gui_scripts") for name in groups.get(group, {})}
         )
+        db.execute(
+            "UPDATE projects SET latest_version = ?, summary = ?, keywords = ?, "
+            "latest_upload = ?, requires_python = ?, commands = ? WHERE name = ?",
+            (
+                latest,
+                metadata.get("summary"),
+                keywords or None,
+                row[1] if row else None,
+                metadata.get("requires_python"),
+                " ".join(commands) or None,
+                project,
+            ),
+        )
+
+    def _index_typos(self, db: Any, names: list[str]) -> None:
+        """Make held projects typo targets of search (provided by the backend's search)."""
+        raise NotImplementedError
 
     # -- reads ------------------------------------------------------------------------------
 

@@ -21,12 +21,15 @@ from publisher.store.base import SCHEMA_VERSION, StoreError, StoreMissing, Store
 from publisher.store.changes import ChangeCounter
 from publisher.store.sql import FILE_COLUMNS, SQLStore, file_row
 from publisher.store.sqlite_schema import MIGRATIONS
+from publisher.store.sqlite_search import SQLiteSearch
 
 __all__ = ["FILE_COLUMNS", "SQLiteStore", "file_row"]
 
 
-class SQLiteStore(SQLStore):
-    """A ``Store`` in one SQLite file. Connections are per thread; writes serialise in SQLite."""
+class SQLiteStore(SQLiteSearch, SQLStore):
+    """A ``Store`` in one SQLite file. Connections are per thread; writes serialise in SQLite.
+
+    Search, the catalogue listing and snapshots live in ``SQLiteSearch`` (FTS5)."""
 
     def __init__(self, path: Path, read_only: bool = False, create: bool = True) -> None:
         self.path = Path(path)
@@ -181,6 +184,10 @@ class SQLiteStore(SQLStore):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        self._bump_changes()
+
+    def _bump_changes(self) -> None:
+        """Tell every reader a write landed: after COMMIT, before it is acknowledged."""
         self._changes.bump()
 
     def _store_generation(self) -> int:
@@ -218,6 +225,8 @@ class SQLiteStore(SQLStore):
     def _after_load(self, db: sqlite3.Connection) -> None:
         if broken := db.execute("PRAGMA foreign_key_check").fetchall():
             raise StoreError(f"{self.path}: the copy broke references: {broken[:5]}")
+        self._rebuild_search(db)
+        db.execute("UPDATE store_meta SET value = 0 WHERE key = 'search_deferred'")
 
 
 def _table_columns(db: sqlite3.Connection, table: str) -> list[str]:

@@ -19,12 +19,14 @@ from pathlib import Path
 import pytest
 
 from crosswalk.records import DistributionFile, PlatformFacts, PythonFacts, Target
+from publisher.search import SearchQuery
 from publisher.store import (
     Author,
     FilenameReuse,
     ItemConflict,
     ItemGone,
     ItemNotFound,
+    ListingEntry,
     NewFile,
     RevisionConflict,
     Store,
@@ -338,6 +340,45 @@ def test_sqlite_upgrade_counts_existing_files_as_unverified(tmp_path: Path) -> N
         assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (
             SCHEMA_VERSION,
         )
+
+
+def test_sqlite_snapshot_keeps_only_catalogue_tables(tmp_path: Path) -> None:
+    from publisher.tokens import issue_token
+
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    store.add_file(new_file(WHEEL))
+    with sqlite3.connect(tmp_path / "s.db") as conn:
+        conn.execute("CREATE TABLE private_notes (text TEXT)")  # a table added later
+        conn.execute("INSERT INTO private_notes VALUES ('secret')")
+    issue_token(store, "someone", "admin", datetime.now(UTC))
+    store.snapshot_catalogue(tmp_path / "copy.sqlite")
+    store.close()
+    with sqlite3.connect(tmp_path / "copy.sqlite") as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
+        assert {"projects", "search_ids"} <= tables
+        assert not tables & {"private_notes", "tokens", "extrinsic_revisions", "admin_events"}
+        assert conn.execute(
+            "SELECT count(*) FROM files WHERE metadata_bytes IS NOT NULL"
+        ).fetchone() == (0,)
+
+
+def test_sqlite_migrates_a_version_1_database_into_search(tmp_path: Path) -> None:
+    from publisher.store.sqlite_schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        MIGRATIONS[1](conn)
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute(
+            "INSERT INTO projects (name, display_name, summary, created) "
+            "VALUES ('old-timer', 'Old-Timer', 'kept from before', '2020-01-01')"
+        )
+    store = open_store(f"sqlite:///{path}")
+    try:
+        assert [e.name for e in store.search(SearchQuery.parse("kept"), 0, 5).hits] == ["old-timer"]
+    finally:
+        store.close()
 
 
 def test_unknown_scheme_is_refused() -> None:
@@ -704,3 +745,133 @@ def test_sqlite_upgrade_keeps_items_events_and_their_history(tmp_path: Path) -> 
             )
         # a project may now go while its items and events stay
         conn.execute("DELETE FROM projects WHERE name = 'demo'")
+
+
+# -- search, listing, catalogue ------------------------------------------------------------
+
+
+def listed(name: str, summary: str | None = None, **facts) -> ListingEntry:
+    return ListingEntry(name, name, summary, **facts)
+
+
+def names_found(store: Store, text: str, limit: int = 20) -> list[str]:
+    return [e.name for e in store.search(SearchQuery.parse(text), 0, limit).hits]
+
+
+def test_listed_project_has_no_releases_and_every_reader_copes(store: Store) -> None:
+    store.import_listing(
+        [listed("alpha", "First", latest_version="2.0", latest_upload="2024-05", popularity=3)]
+    )
+    project = store.get_project("alpha")
+    assert project is not None and project.releases == () and project.summary is None
+    assert store.get_release("alpha", "2.0") is None
+    assert store.project_names() == ["alpha"]
+    assert store.counts() == {"projects": 1, "releases": 0, "files": 0}
+    assert [p.name for p in store.iter_projects()] == ["alpha"]
+    assert list(store.iter_listing()) == [
+        listed("alpha", "First", latest_version="2.0", latest_upload="2024-05", popularity=3)
+    ]
+    assert store.latest_releases(5) == []
+    assert store.listing_entry("alpha") == next(iter(store.iter_listing()))
+    assert store.listing_entry("nope") is None
+
+
+def test_import_is_one_write_and_one_transaction(store: Store) -> None:
+    start = store.generation()
+    assert store.import_listing(listed(f"p{i}", "x") for i in range(30)) == 30
+    assert store.generation() == start + 1
+    assert len(store.changed_since(start)) == 30
+
+    def broken():
+        yield listed("good", "kept only if everything is")
+        raise ValueError("line 2: bad")
+
+    with pytest.raises(ValueError, match="line 2"):
+        store.import_listing(broken())
+    assert store.get_project("good") is None
+    assert names_found(store, "p1")[0] == "p1"  # the index is whole after the rollback
+
+
+def test_import_keeps_what_held_releases_say_and_takes_the_rank(store: Store) -> None:
+    store.add_file(new_file(WHEEL))
+    store.import_listing([listed("demo", "listing summary", latest_version="9.9", popularity=5)])
+    (entry,) = store.iter_listing()
+    assert (entry.summary, entry.latest_version, entry.popularity) == ("from the wheel", "1.0", 5)
+    assert entry.latest_upload == "2025-01-02T03:04:05+00:00"
+    assert entry.requires_python is None  # the demo metadata has none
+
+
+def test_search_index_follows_every_write(store: Store) -> None:
+    store.add_file(new_file(WHEEL, summary="a wheel about turtles"))
+    assert names_found(store, "turtles") == ["demo"]
+    # A newer release with another summary: the old words stop matching, in step.
+    store.add_file(new_file("demo-2.0.tar.gz", version="2.0", packagetype="sdist",
+                            sha256="b" * 64, rank=2, summary="now about owls"))  # fmt: skip
+    assert names_found(store, "owls") == ["demo"]
+    assert names_found(store, "turtles") == []
+    store.import_listing([listed("owl-tools", "Owls")])
+    assert set(names_found(store, "owls")) == {"demo", "owl-tools"}
+
+
+def test_search_ranks_exact_then_prefix_then_text(store: Store) -> None:
+    store.import_listing(
+        [
+            listed("tool", "exact"),
+            listed("toolkit", "prefix"),
+            listed("other", "a tool for things"),
+            listed("unrelated", "nothing"),
+        ]
+    )
+    results = store.search(SearchQuery.parse("Tool"), 0, 10)
+    assert [e.name for e in results.hits] == ["tool", "toolkit", "other"]
+    assert results.total == 3 and not results.more
+    assert store.search(SearchQuery.parse("tool"), 1, 1).hits[0].name == "toolkit"
+    assert store.search(SearchQuery.parse(""), 0, 10).total == 0
+
+
+def test_search_finds_popular_typos_and_commands(store: Store) -> None:
+    store.import_listing(
+        [
+            listed("requests", "HTTP for Humans", popularity=6),
+            listed("charset-normalizer", "Charset detector", popularity=8,
+                   commands=("normalizer",)),
+        ]
+    )  # fmt: skip
+    assert names_found(store, "reqeusts") == ["requests"]
+    assert names_found(store, "normalizer")[0] == "charset-normalizer"
+
+
+def test_latest_releases_newest_first(store: Store) -> None:
+    store.add_file(new_file(WHEEL))
+    later = new_file("zed-1.0.tar.gz", "zed", "1.0", "sdist", "f" * 64, 2)
+    later = replace(later, file=replace(later.file, upload_time=datetime(2025, 6, 1, tzinfo=UTC)))
+    store.add_file(later)
+    assert [(p, v) for p, _, v, _ in store.latest_releases(5)] == [("zed", "1.0"), ("demo", "1.0")]
+
+
+def test_catalogue_snapshot_is_a_searchable_store_without_private_bytes(
+    store: Store, tmp_path: Path
+) -> None:
+    store.add_file(new_file(WHEEL, summary="snapshots of owls"))
+    store.import_listing([listed("owl-tools", "Owls")])
+    target = tmp_path / "catalogue.sqlite"
+    store.snapshot_catalogue(target)
+    copy = open_store(f"sqlite:///{target}")
+    try:
+        assert set(names_found(copy, "owls")) == {"demo", "owl-tools"}
+        assert copy.get_release("demo", "1.0") is not None
+        assert copy.metadata_bytes(WHEEL) is None
+    finally:
+        copy.close()
+
+
+def test_a_wheels_console_scripts_find_its_project(store: Store) -> None:
+    """Commands come from the entry points ingest stores per release: ``normalizer`` finds
+    charset-normalizer, as Wheelodex does."""
+    wheel = "charset_normalizer-3.4.1-py3-none-any.whl"
+    new = new_file(wheel, "charset-normalizer", "3.4.1", summary="The Real First Universal")
+    store.add_file(replace(new, entry_points={"console_scripts": {"normalizer": "cli:main"}}))
+    store.import_listing([listed("normalizer-extras", "more"), listed("text-normalizer", "x")])
+    assert names_found(store, "normalizer")[0] == "charset-normalizer"
+    (entry,) = [e for e in store.iter_listing() if e.name == "charset-normalizer"]
+    assert entry.commands == ("normalizer",)

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from crosswalk.records import Target
+from publisher.search import SearchQuery
 from publisher.store import (
     Author,
     RevisionConflict,
@@ -102,10 +103,14 @@ def test_an_older_schema_is_migrated_and_keeps_its_rows(pg_url: str) -> None:
     store = open_store(pg_url)
     try:
         assert [r.change.author for r in store.item_history("i1")] == ["alice"]
+        # the project it held is in the search index built by the upgrade
+        assert [e.name for e in store.search(SearchQuery.parse("demo")).hits] == ["demo"]
     finally:
         store.close()
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        assert conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 5
+        assert conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] == (
+            SCHEMA_VERSION
+        )
         conn.execute("DELETE FROM projects WHERE name = 'demo'")  # no foreign key left
         assert conn.execute("SELECT count(*) FROM extrinsic_items").fetchone()[0] == 1
 

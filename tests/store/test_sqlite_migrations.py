@@ -81,14 +81,15 @@ def _make_version_2_database(path: Path) -> str:
 
 def test_migrations_are_numbered_without_gaps() -> None:
     assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION == 6
 
 
 def test_a_fresh_database_gets_every_migration_in_order(tmp_path: Path) -> None:
     path = tmp_path / "fresh.db"
     open_store(f"sqlite:///{path}").close()
-    assert _versions(path) == [1, 2, 3, 4, 5]
-    assert {"projects", "extrinsic_items", "tokens", "release_extras"} <= _tables(path)
+    assert _versions(path) == [1, 2, 3, 4, 5, 6]
+    expected = {"projects", "extrinsic_items", "tokens", "release_extras", "folder_files"}
+    assert expected | {"search_ids"} <= _tables(path)
 
 
 def test_a_version_2_database_is_upgraded_and_keeps_its_data(
@@ -103,13 +104,13 @@ def test_a_version_2_database_is_upgraded_and_keeps_its_data(
     assert "release_extras" not in _tables(path)
 
     # Opening read-only refuses to upgrade, and writes nothing.
-    with pytest.raises(StoreError, match="schema version 2 needs upgrading to 5"):
+    with pytest.raises(StoreError, match="schema version 2 needs upgrading to 6"):
         open_store(url, read_only=True)
     assert _versions(path) == [1, 2]
 
     store = open_store(url)
     try:
-        assert _versions(path) == [1, 2, 3, 4, 5]
+        assert _versions(path) == [1, 2, 3, 4, 5, 6]
         assert store.get_file(WHEEL) is not None
         assert store.get_file(WHEEL).verified is False  # indexed before verification existed
         assert store.get_item(item_id).data == {"key": "cpu", "value": "x"}
