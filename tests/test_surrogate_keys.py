@@ -46,6 +46,32 @@ def test_pages_listings_and_files_carry_their_keys(shared_index) -> None:
         assert client.get(f"{url}.metadata").headers["cache-tag"] == "ldindex,files:attrs"
 
 
+def test_a_cdn_may_keep_pages_longer_than_browsers(shared_index) -> None:
+    """With --cdn-max-age, pages tell CDNs (and only them) to keep them for that long; the
+    purge keys make that safe. Without it, nothing but Cache-Control is sent."""
+    with client_for(shared_index) as plain:
+        page = plain.get("/project/attrs/")
+        assert page.headers["cache-control"] == "public, max-age=60"
+        assert "surrogate-control" not in page.headers
+        assert "cdn-cache-control" not in page.headers
+    with client_for(shared_index, cache_max_age=30, cdn_max_age=86400) as client:
+        for path in ("/project/attrs/", "/simple/attrs/", "/simple/", "/_/search/?q=attrs"):
+            for _ in range(2):  # rendered, then from the cache
+                answer = client.get(path)
+                assert answer.status_code == 200, path
+                assert answer.headers["cache-control"] == "public, max-age=30", path
+                assert answer.headers["surrogate-control"] == "max-age=86400", path
+                assert answer.headers["cdn-cache-control"] == "max-age=86400", path
+        etag = client.get("/simple/attrs/").headers["etag"]
+        revalidated = client.get("/simple/attrs/", headers={"If-None-Match": etag})
+        assert revalidated.status_code == 304
+        assert revalidated.headers["surrogate-control"] == "max-age=86400"
+        listing = client.get("/_/search/all")  # a built document: the same
+        assert listing.headers["cdn-cache-control"] == "max-age=86400"
+        items = client.get("/_/api/projects/attrs/items")  # an API answer: never
+        assert items.status_code == 200 and "surrogate-control" not in items.headers
+
+
 def test_the_wsgi_handler_names_the_same_keys(shared_index) -> None:
     handler = Handler(
         open_store(shared_index.db_url), BlobStore(shared_index.files_dir), "http://x"

@@ -49,6 +49,14 @@ from publisher.cli.watch import folder_logging, poll_option, settle_option, watc
     help="Cache-Control max-age of pages, in seconds.",
 )
 @click.option(
+    "--cdn-max-age",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds a CDN may keep pages (Surrogate-Control, CDN-Cache-Control), purged "
+    "sooner by the keys 'ldindex changes' prints; 0: not sent.",
+)
+@click.option(
     "--header-timeout",
     type=click.FloatRange(0.1, 3600),
     default=10.0,
@@ -83,6 +91,7 @@ def serve(
     workers: int,
     base_url: str | None,
     cache_max_age: int,
+    cdn_max_age: int,
     header_timeout: float,
     access_log: bool,
     server: str,
@@ -136,6 +145,7 @@ def serve(
         files_dir=files_root,
         base_url=base_url or listener.url,
         cache_max_age=cache_max_age,
+        cdn_max_age=cdn_max_age,
         header_timeout=header_timeout,
         read_only=read_only,
     )

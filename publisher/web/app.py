@@ -59,4 +59,4 @@ def create_app(settings: Settings | None = None) -> HotReads:
     describe_request_limits(api)
     resolver = Resolver(store, settings.base)
     api.state.resolver = resolver
-    return HotReads(BodyLimit(api), cache, resolver, settings.cache_max_age)
+    return HotReads(BodyLimit(api), cache, resolver, settings.cache_max_age, settings.cdn_max_age)

@@ -57,6 +57,18 @@ def _surrogate_headers(project: str | None) -> tuple[tuple[bytes, bytes], ...]:
     return tuple((name.lower().encode(), value.encode()) for name, value in lines)
 
 
+def _freshness(max_age: int, cdn_max_age: int) -> tuple[tuple[bytes, bytes], ...]:
+    """How long a rendering may be reused: ``max_age`` for every cache; ``cdn_max_age``
+    (when set) for CDNs alone, in the two headers they read and do not pass on
+    (``Surrogate-Control``; ``CDN-Cache-Control``, RFC 9213). A CDN can keep pages that
+    long because ``ldindex changes`` tells it what to purge on every write."""
+    lines = [(b"cache-control", f"public, max-age={max_age}".encode())]
+    if cdn_max_age:
+        edge = f"max-age={cdn_max_age}".encode()
+        lines += [(b"surrogate-control", edge), (b"cdn-cache-control", edge)]
+    return tuple(lines)
+
+
 @lru_cache(maxsize=512)
 def _accept_key(accept: bytes) -> tuple[tuple[str, float], ...]:
     return media_ranges(accept.decode("latin-1"))
@@ -68,12 +80,17 @@ class HotReads:
     Every HTTP request first passes ``publisher.web.guard`` (sizes, Host)."""
 
     def __init__(
-        self, app: ASGIApp, cache: ResponseCache, resolver: Resolver, max_age: int = 60
+        self,
+        app: ASGIApp,
+        cache: ResponseCache,
+        resolver: Resolver,
+        max_age: int = 60,
+        cdn_max_age: int = 0,
     ) -> None:
         self.app = app
         self.cache = cache
         self.resolver = resolver
-        self.cache_control = f"public, max-age={max_age}".encode()
+        self.cache_headers = _freshness(max_age, cdn_max_age)
         self._resolved: dict[tuple, Resource | Published | Immediate | None] = {}
         self._query_limiter: anyio.CapacityLimiter | None = None
 
@@ -185,7 +202,7 @@ class HotReads:
         vary = b"Accept, Accept-Encoding" if rendering.vary_accept else b"Accept-Encoding"
         return [
             (b"etag", etag.encode()),
-            (b"cache-control", self.cache_control),
+            *self.cache_headers,
             (b"vary", vary),
             *_surrogate_headers(rendering.project),
         ]
@@ -223,7 +240,7 @@ class HotReads:
         headers = [
             (b"etag", etag.encode()),
             (b"last-modified", built.last_modified.encode()),
-            (b"cache-control", self.cache_control),
+            *self.cache_headers,
             (b"vary", vary),
             *_surrogate_headers(None),  # built from the whole catalogue: a site-wide document
         ]

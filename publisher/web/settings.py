@@ -20,6 +20,7 @@ class Settings:
     files_dir: Path | None = None
     base_url: str = "http://127.0.0.1:8000"
     cache_max_age: int = 60
+    cdn_max_age: int = 0  # seconds a CDN may keep pages (0: what cache_max_age says)
     cache_entries: int = 20_000
     cache_bytes: int = 256 << 20
     header_timeout: float = 10.0  # seconds a client has to send a request head
@@ -40,6 +41,7 @@ class Settings:
             "LDINDEX_DB": self.db_url,
             "LDINDEX_BASE_URL": self.base_url,
             "LDINDEX_CACHE_MAX_AGE": str(self.cache_max_age),
+            "LDINDEX_CDN_MAX_AGE": str(self.cdn_max_age),
             "LDINDEX_HEADER_TIMEOUT": str(self.header_timeout),
             "LDINDEX_READ_ONLY": "1" if self.read_only else "",
         }
@@ -58,6 +60,7 @@ class Settings:
             files_dir=Path(files) if files else None,
             base_url=os.environ.get("LDINDEX_BASE_URL", cls.base_url),
             cache_max_age=int(os.environ.get("LDINDEX_CACHE_MAX_AGE", cls.cache_max_age)),
+            cdn_max_age=int(os.environ.get("LDINDEX_CDN_MAX_AGE", cls.cdn_max_age)),
             header_timeout=float(os.environ.get("LDINDEX_HEADER_TIMEOUT", cls.header_timeout)),
             read_only=bool(os.environ.get("LDINDEX_READ_ONLY")),
         )

@@ -11,6 +11,7 @@ connection, as another worker process would have.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -536,6 +537,41 @@ def test_tokens_are_kept_as_given_and_revoked_once(store: Store) -> None:
     assert store.get_token("nope") is None
 
 
+def test_writers_on_different_connections_cannot_both_win(
+    store: Store, backend: Factory, tmp_path: Path
+) -> None:
+    """Two processes revise one item from the same revision at the same moment: one wins,
+    the other gets the conflict the write API answers with 412, and the history has no gap."""
+    store.add_file(new_file(WHEEL))
+    item = store.create_item("external-link", Target("demo"), {"url": "u"}, ALICE, None)
+    other = backend(tmp_path)  # another connection, as another worker process
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def revise(writer: Store, n: int) -> None:
+        barrier.wait()
+        try:
+            writer.revise_item(item.item_id, {"url": f"u{n}"}, ALICE, None, expected_revision=1)
+            outcomes.append("won")
+        except RevisionConflict as conflict:
+            outcomes.append(f"412 at {conflict.current}")
+
+    try:
+        threads = [
+            threading.Thread(target=revise, args=(w, n)) for n, w in enumerate((store, other))
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["412 at 2", "won"]
+        history = other.item_history(item.item_id)
+        assert [r.change.revision for r in history] == [1, 2]
+        assert store.get_item(item.item_id).data == history[1].after
+    finally:
+        other.close()
+
+
 def test_sqlite_revisions_cannot_be_rewritten(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
     store.add_file(new_file(WHEEL))
@@ -875,3 +911,67 @@ def test_a_wheels_console_scripts_find_its_project(store: Store) -> None:
     assert names_found(store, "normalizer")[0] == "charset-normalizer"
     (entry,) = [e for e in store.iter_listing() if e.name == "charset-normalizer"]
     assert entry.commands == ("normalizer",)
+
+
+# -- real artefacts: the ingest pipeline and the environment query over them ------------------
+
+SHARED_ARTEFACTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "artefacts"
+MARKUPSAFE = (
+    "MarkupSafe-2.1.5-cp39-cp39-win32.whl",
+    "MarkupSafe-2.1.5-cp39-cp39-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    "MarkupSafe-3.0.2-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    "MarkupSafe-3.0.2-cp312-cp312-win_amd64.whl",
+    "markupsafe-3.0.2.tar.gz",
+)
+
+
+def ingest_markupsafe(store: Store, root: Path) -> list[str]:
+    from publisher.blobs import BlobStore
+    from publisher.ingest import ingest
+
+    paths = [SHARED_ARTEFACTS / name for name in MARKUPSAFE]
+    return [o.status for o in ingest(paths, store, BlobStore(root / "files"))]
+
+
+def test_ingesting_the_same_artefacts_again_changes_nothing(store: Store, tmp_path: Path) -> None:
+    assert ingest_markupsafe(store, tmp_path) == ["added"] * len(MARKUPSAFE)
+    generation, project = store.generation(), store.get_project("markupsafe")
+    assert ingest_markupsafe(store, tmp_path) == ["skipped"] * len(MARKUPSAFE)
+    assert store.generation() == generation and store.get_project("markupsafe") == project
+    assert sorted(r.version for r in project.releases) == ["2.1.5", "3.0.2"]
+
+
+def test_environment_query_chooses_as_installers_do(store: Store, tmp_path: Path) -> None:
+    """The query answers from what the store returns: the best file per environment, an
+    sdist when no wheel fits, a pinned version, and admin and extrinsic writes at once."""
+    from publisher.query import QueryRequest, QueryService
+
+    ingest_markupsafe(store, tmp_path)
+    service = QueryService(store, "http://index.test")
+
+    def answer(query: str) -> dict:
+        return service.answer(QueryRequest.from_query_string(f"name=MarkupSafe&{query}")).result
+
+    def chosen(query: str) -> str | None:
+        choice = answer(query)["choice"]
+        return choice["filename"] if choice else None
+
+    assert chosen("python=3.12&platform=manylinux_2_17_x86_64") == MARKUPSAFE[2]
+    assert chosen("python=3.12&platform=win_amd64") == MARKUPSAFE[3]
+    assert chosen("python=3.9&platform=win32") == "markupsafe-3.0.2.tar.gz"  # no cp39 wheel
+    assert chosen("python=3.9&platform=win32&version=2.1.5") == MARKUPSAFE[0]
+    found = answer("python=3.12&platform=win_amd64")
+    assert found["choice"]["hashes"]["sha256"] == store.file_sha256(MARKUPSAFE[3])
+    assert found["choice"]["url"].startswith("http://index.test/files/")
+
+    store.set_yanked(Target("markupsafe", "3.0.2"), True, "broken", ALICE)
+    assert chosen("python=3.9&platform=win32") == MARKUPSAFE[0]  # yanked files step aside
+    correction = {"requires_dist": ["colorama>=0.4; sys_platform == 'win32'"]}
+    store.create_item("dependency-correction", Target("markupsafe", "2.1.5"), correction,
+                      ALICE, "needs colorama on Windows")  # fmt: skip
+    dependencies = answer("python=3.9&platform=win32")["dependencies"]
+    assert (dependencies["source"], dependencies["reason"]) == (
+        "correction",
+        "needs colorama on Windows",
+    )
+    assert [r["name"] for r in dependencies["requirements"]] == ["colorama"]

@@ -1,7 +1,8 @@
 """What is PostgreSQL's own in the store, against a real server: the schema made on the first
 write, migrated, refused when newer; read-only opening; the generation learnt by LISTEN
-without a query, across a lost connection; writes that wait for every listener; concurrent
-writers on different connections; a streaming replica that is read only while current."""
+without a query, across a lost connection; writes that wait for every listener; a streaming
+replica that is read only while current. Behaviour both backends share, concurrent writers
+included, is in test_contract.py."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from crosswalk.records import Target
 from publisher.search import SearchQuery
 from publisher.store import (
     Author,
-    RevisionConflict,
     StoreError,
     StoreMissing,
     open_store,
@@ -304,32 +304,6 @@ def test_a_lost_listener_falls_back_to_queries_then_listens_again(
     writer.add_file(new_file("other-1.0.tar.gz", "other", "1.0", "sdist", "b" * 64, 2))
     assert reader.generation() == writer.generation()
     assert sorted(reader.changed_since(reader.generation() - 2)) == ["demo", "other"]
-
-
-def test_writers_on_different_connections_cannot_both_win(
-    two_processes: tuple[PostgreSQLStore, PostgreSQLStore],
-) -> None:
-    first, second = two_processes
-    first.add_file(new_file(WHEEL))
-    item = first.create_item("external-link", Target("demo"), {"url": "u"}, ALICE, None)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def revise(store: PostgreSQLStore, n: int) -> None:
-        barrier.wait()
-        try:
-            store.revise_item(item.item_id, {"url": f"u{n}"}, ALICE, None, expected_revision=1)
-            outcomes.append("won")
-        except RevisionConflict:
-            outcomes.append("412")
-
-    threads = [threading.Thread(target=revise, args=(s, n)) for n, s in enumerate(two_processes)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["412", "won"]
-    assert [r.change.revision for r in second.item_history(item.item_id)] == [1, 2]
 
 
 # -- a streaming replica ----------------------------------------------------------------------

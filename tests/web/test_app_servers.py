@@ -21,8 +21,7 @@ from tests.conftest import (
     stop_server,
     writable_index,
 )
-
-READS = 12  # fresh connections per server and check: both workers of each, warm or not
+from tests.workers import WorkerConnection, connect_every_worker
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +40,34 @@ def servers(
     stop_server(first)
 
 
-def _every_read(server: LiveServer, path: str, headers: dict[str, str] | None = None) -> list[str]:
-    return [httpx.get(f"{server.url}{path}", headers=headers or {}).text for _ in range(READS)]
+@pytest.fixture(scope="module")
+def workers(servers) -> Iterator[dict[str, list[WorkerConnection]]]:
+    """A keep-alive connection to each worker of each server, by server URL."""
+    found = {s.url: connect_every_worker(s.url, s.process.pid, 2) for s in servers}
+    yield found
+    for connections in found.values():
+        for connection in connections:
+            connection.close()
 
 
-def test_a_write_through_one_server_is_read_through_every_other(servers) -> None:
+def _every_read(
+    workers: dict[str, list[WorkerConnection]],
+    server: LiveServer,
+    path: str,
+    headers: dict[str, str] | None = None,
+) -> list[str]:
+    """What each worker of ``server`` answers now."""
+    return [worker.get(path, headers).text for worker in workers[server.url]]
+
+
+def test_a_write_through_one_server_is_read_through_every_other(servers, workers) -> None:
     first, second = servers
     admin = {"Authorization": f"Bearer {make_token(first.data, 'admin')}"}
     simple = {"Accept": "application/vnd.pypi.simple.v1+json"}
     for server in servers:  # warm every worker's cache
-        assert all('"yanked":false' in t for t in _every_read(server, "/simple/idna/", simple))
+        assert all(
+            '"yanked":false' in t for t in _every_read(workers, server, "/simple/idna/", simple)
+        )
     for round_, (writer, reader) in enumerate([(first, second), (second, first)]):
         reason = f"broken in round {round_}"
         answer = httpx.post(
@@ -60,11 +77,13 @@ def test_a_write_through_one_server_is_read_through_every_other(servers) -> None
         )
         assert answer.status_code == 200, answer.text
         for server in (reader, writer):
-            pages = _every_read(server, "/simple/idna/", simple)
+            pages = _every_read(workers, server, "/simple/idna/", simple)
             assert all(f'"yanked":"{reason}"' in page for page in pages), server.url
         httpx.post(f"{writer.url}/_/api/projects/idna/releases/3.10/unyank", headers=admin)
         for server in (reader, writer):
-            assert all('"yanked":false' in t for t in _every_read(server, "/simple/idna/", simple))
+            assert all(
+                '"yanked":false' in t for t in _every_read(workers, server, "/simple/idna/", simple)
+            )
 
 
 def test_a_file_ingested_anywhere_is_served_by_every_server(servers) -> None:
