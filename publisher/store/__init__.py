@@ -8,8 +8,11 @@ same contract tests (``tests/store/test_contract.py``).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from publisher.store.base import (
     Author,
@@ -90,7 +93,7 @@ def _scheme(url: str) -> str:
 
 def redact_url(url: str) -> str:
     """A database URL as messages may show it: without its password."""
-    from urllib.parse import urlsplit, urlunsplit
+    from urllib.parse import urlunsplit
 
     try:
         parts = urlsplit(url)
@@ -147,8 +150,13 @@ def default_files_dir(url: str) -> Path:
 
 def default_published_dir(url: str) -> Path:
     """Where documents built from the whole catalogue go (``publisher.published``): beside a
-    SQLite database (``ldindex.db`` → ``ldindex-published/``), else ``./ldindex-published``."""
+    SQLite database (``ldindex.db`` → ``ldindex-published/``); for a database server, a
+    directory of its own below ``./ldindex-published/``, named by server and database (not
+    by user or password), so that indexes served from one directory never share a build."""
     if url.startswith("sqlite:"):
         db = sqlite_path(url)
         return db.with_name(f"{db.stem}-published")
-    return Path("ldindex-published")
+    parts = urlsplit(url)
+    where = f"{parts.hostname or ''}:{parts.port or ''}{parts.path}?{parts.query}"
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", parts.path.strip("/")) or "db"
+    return Path("ldindex-published") / f"{name}-{hashlib.sha256(where.encode()).hexdigest()[:12]}"
