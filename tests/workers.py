@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 __all__ = ["Answer", "WorkerConnection", "connect_every_worker"]
 
-ACCEPT_WAIT = 5.0  # seconds for a worker to accept a connection the kernel has queued
+ACCEPT_WAIT = 60.0  # seconds for a worker to accept a connection the kernel has queued
 MAX_CONNECTIONS = 400  # tried before saying some worker never accepts
 
 
@@ -46,7 +46,7 @@ class WorkerConnection:
     host: str
     port: int
     connection: http.client.HTTPConnection
-    server_pids: list[int] = field(repr=False)
+    server_pid: int = field(repr=False)
 
     def request(
         self,
@@ -63,19 +63,24 @@ class WorkerConnection:
             payload = json.dumps(body).encode()
             headers.setdefault("Content-Type", "application/json")
         for attempt in (1, 2):
+            if self.connection.sock is None:  # closed after a failure: the same worker again
+                _, self.connection = _connection_to(
+                    self.host, self.port, self.server_pid, {self.pid}
+                )
             try:
                 self.connection.request(method, path, body=payload, headers=headers)
                 response = self.connection.getresponse()
                 content = response.read()
-                return Answer(response.status, {k.lower(): v for k, v in response.getheaders()},
-                              content)  # fmt: skip
             except (http.client.RemoteDisconnected, ConnectionError):
-                self.connection.close()
+                self.connection.close()  # an idle connection the server closed: once more
                 if attempt == 2:
                     raise
-                self.connection = _connection_to(
-                    self.host, self.port, self.server_pids, {self.pid}
-                )[1]
+                continue
+            except BaseException:
+                self.connection.close()  # a timeout, say: never reuse a half-done exchange
+                raise
+            headers_seen = {k.lower(): v for k, v in response.getheaders()}
+            return Answer(response.status, headers_seen, content)
         raise AssertionError("unreachable")
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
@@ -94,8 +99,7 @@ def connect_every_worker(url: str, server_pid: int, workers: int) -> list[Worker
     spare: list[http.client.HTTPConnection] = []
     try:
         for _ in range(MAX_CONNECTIONS):
-            pids = _children(server_pid)
-            pid, connection = _connection_to(host, port, pids, None)
+            pid, connection = _connection_to(host, port, server_pid, None)
             if pid in found:
                 spare.append(connection)  # kept open so the next one goes elsewhere
             else:
@@ -109,41 +113,43 @@ def connect_every_worker(url: str, server_pid: int, workers: int) -> list[Worker
     finally:
         for connection in spare:
             connection.close()
-    children = _children(server_pid)
-    return [WorkerConnection(pid, host, port, found[pid], children) for pid in sorted(found)]
+    return [WorkerConnection(pid, host, port, found[pid], server_pid) for pid in sorted(found)]
 
 
 def _connection_to(
-    host: str, port: int, pids: list[int], wanted: set[int] | None
+    host: str, port: int, server_pid: int, wanted: set[int] | None
 ) -> tuple[int, http.client.HTTPConnection]:
     """A new connection and the pid of the worker that accepted it (one of ``wanted``)."""
     for _ in range(MAX_CONNECTIONS):
         connection = http.client.HTTPConnection(host, port, timeout=30)
         connection.connect()
         local_port = connection.sock.getsockname()[1]
-        owner = _owner(port, local_port, pids)
+        owner = _owner(port, local_port, server_pid)
         if wanted is None or owner in wanted:
             return owner, connection
         connection.close()
     raise AssertionError(f"no connection reached worker {wanted}")
 
 
-def _owner(server_port: int, client_port: int, pids: list[int]) -> int:
+def _owner(server_port: int, client_port: int, server_pid: int) -> int:
+    """The worker process (a child of ``server_pid``) that accepted the connection; workers
+    may still be starting when the socket already listens, so this waits, looking less
+    often as time goes by (each look reads /proc, which costs a starting server CPU)."""
     deadline = time.monotonic() + ACCEPT_WAIT
+    pause = 0.002
     while time.monotonic() < deadline:
         inode = _server_socket_inode(server_port, client_port)
         if inode:  # 0 while the connection waits in the accept queue
             target = f"socket:[{inode}]"
-            for pid in pids:
-                fd_dir = Path(f"/proc/{pid}/fd")
-                try:
-                    links = [os.readlink(fd_dir / fd) for fd in os.listdir(fd_dir)]
-                except OSError:
-                    continue
-                if target in links:
+            for pid in _children(server_pid):
+                if target in _open_files(pid):
                     return pid
-        time.sleep(0.005)
-    raise AssertionError(f"no worker of {pids} accepted the connection from port {client_port}")
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+    raise AssertionError(
+        f"no worker of process {server_pid} ({_children(server_pid)}) accepted the connection "
+        f"from port {client_port} (socket {_server_socket_inode(server_port, client_port)})"
+    )
 
 
 def _server_socket_inode(server_port: int, client_port: int) -> int:
@@ -161,6 +167,22 @@ def _server_socket_inode(server_port: int, client_port: int) -> int:
             ):
                 return int(fields[9])
     return 0
+
+
+def _open_files(pid: int) -> set[str]:
+    """What the process's file descriptors point at (those that close meanwhile left out)."""
+    fd_dir = Path(f"/proc/{pid}/fd")
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:
+        return set()
+    found = set()
+    for fd in fds:
+        try:
+            found.add(os.readlink(fd_dir / fd))
+        except OSError:
+            continue
+    return found
 
 
 def _children(pid: int) -> list[int]:
