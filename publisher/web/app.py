@@ -11,10 +11,12 @@ from fastapi import FastAPI
 from publisher.blobs import BlobStore
 from publisher.cache import ResponseCache
 from publisher.routing import Resolver
+from publisher.sparql.endpoint import Endpoint
+from publisher.sparql.service import SparqlService
 from publisher.store import open_store
 from publisher.web.errors import install_error_handlers
 from publisher.web.hot import HotReads
-from publisher.web.routes import admin, files, hot_routes, query
+from publisher.web.routes import admin, files, hot_routes, query, sparql
 from publisher.web.settings import Settings
 from publisher.web.state import AppState
 
@@ -28,12 +30,17 @@ def create_app(settings: Settings | None = None) -> HotReads:
     settings = settings or Settings()
     store = open_store(settings.db_url)
     cache = ResponseCache(store, settings.cache_entries, settings.cache_bytes)
-    state = AppState(settings, store, BlobStore(settings.files_root), cache)
+    service = SparqlService(
+        store, settings.db_url, settings.base, settings.sparql, settings.graph_dir
+    )
+    state = AppState(settings, store, BlobStore(settings.files_root), cache, Endpoint(service))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("serving %s at %s", settings.db_url, settings.base)
+        service.start()
         yield
+        service.close()
         store.close()
 
     api = FastAPI(
@@ -51,6 +58,7 @@ def create_app(settings: Settings | None = None) -> HotReads:
     api.include_router(admin.router)
     api.include_router(hot_routes.router)
     api.include_router(query.router)
+    api.include_router(sparql.router)
     resolver = Resolver(store, settings.base)
     api.state.resolver = resolver
     return HotReads(api, cache, resolver, settings.cache_max_age)

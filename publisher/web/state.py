@@ -8,6 +8,7 @@ from fastapi import Request
 
 from publisher.blobs import BlobStore
 from publisher.cache import ResponseCache
+from publisher.sparql.endpoint import Endpoint
 from publisher.store import Store
 from publisher.web.settings import Settings
 
@@ -20,6 +21,7 @@ class AppState:
     store: Store
     blobs: BlobStore
     cache: ResponseCache
+    sparql: Endpoint
 
 
 def state_of(request: Request) -> AppState:

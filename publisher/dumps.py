@@ -1,0 +1,80 @@
+"""``/_/dump/{name}``: the bulk downloads, as a table of names and where each comes from.
+
+A dump is a file written ahead of time (never per request); this module only finds it and
+its validators, framework-free, for the ASGI route and the WSGI handler alike. A new dump
+joins by adding a row to ``DUMPS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import formatdate
+from pathlib import Path
+
+from publisher.sparql.dumping import JSONLD_DUMP, NT_DUMP, read_manifest
+from publisher.sparql.location import GraphLocation
+
+__all__ = ["DUMPS", "DumpFile", "DumpNotFound", "DumpNotReady", "DumpSource", "find_dump"]
+
+
+class DumpNotFound(LookupError):
+    """No dump has that name."""
+
+
+class DumpNotReady(LookupError):
+    """The dump exists in name but has not been written yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class DumpSource:
+    """What a dump's locator may look at."""
+
+    graph: GraphLocation
+
+
+@dataclass(frozen=True, slots=True)
+class DumpFile:
+    path: Path
+    media_type: str
+    etag: str
+    last_modified: str
+    size: int
+
+
+def _graph_dump(name: str) -> Callable[[DumpSource], tuple[Path, str] | None]:
+    def locate(source: DumpSource) -> tuple[Path, str] | None:
+        manifest = read_manifest(source.graph)
+        entry = (manifest or {}).get("files", {}).get(name)
+        path = source.graph.dump_dir / name
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        if entry is not None and entry.get("size") == stat.st_size:
+            return path, f'"{entry["sha256"][:32]}"'
+        # Written by another process a moment ago, manifest not yet: validators from the file.
+        return path, f'"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+
+    return locate
+
+
+# name → (media type, locator returning the file and its ETag, or None if not written yet)
+DUMPS: dict[str, tuple[str, Callable[[DumpSource], tuple[Path, str] | None]]] = {
+    NT_DUMP: ("application/gzip", _graph_dump(NT_DUMP)),
+    JSONLD_DUMP: ("application/gzip", _graph_dump(JSONLD_DUMP)),
+}
+
+
+def find_dump(name: str, source: DumpSource) -> DumpFile:
+    row = DUMPS.get(name)
+    if row is None:
+        known = ", ".join(sorted(DUMPS))
+        raise DumpNotFound(f"no dump named {name!r}; the dumps are: {known}")
+    media_type, locate = row
+    found = locate(source)
+    if found is None:
+        raise DumpNotReady(f"{name} is being written; try again in a minute")
+    path, etag = found
+    stat = path.stat()
+    return DumpFile(path, media_type, etag, formatdate(stat.st_mtime, usegmt=True), stat.st_size)

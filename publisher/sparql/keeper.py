@@ -1,0 +1,136 @@
+"""The server's graph keeper: a thread that keeps the graph and the dumps in step with writes.
+
+It watches the store's write counter (a memory read) and, when it moves, has the maintenance
+process sync the graph; once writes pause for ``dump_quiet`` seconds (or have gone on for
+``dump_max_age``), it has the dumps rewritten. The CPU-heavy work (crosswalk, RDF writing,
+compression) happens in that process, never on the server's own threads. A query asks the
+keeper to catch up with the write counter it saw, and waits a bounded time for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from publisher.sparql.dumping import read_manifest
+from publisher.sparql.framing import HelperDied, HelperTimeout
+from publisher.sparql.helpers import HelperProcess
+from publisher.sparql.location import GraphLocation, Snapshot
+from publisher.sparql.settings import SparqlSettings
+from publisher.store import Store
+
+__all__ = ["GraphKeeper"]
+
+log = logging.getLogger("ldindex.sparql")
+
+POLL = 0.5  # seconds between looks at the write counter
+RETRY = 5.0  # seconds before retrying a failed job
+
+
+class GraphKeeper:
+    def __init__(
+        self, store: Store, db_url: str, location: GraphLocation, settings: SparqlSettings
+    ) -> None:
+        self.store = store
+        self.db_url = db_url
+        self.location = location
+        self.settings = settings
+        self._wake = threading.Event()
+        self._changed = threading.Condition()
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self._helper: HelperProcess | None = None
+        self._last_write_seen = 0.0
+        self._seen_generation = -1
+        self._failed_until = 0.0
+        self.error: str | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="sparql-keeper", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        self._stop = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._helper is not None:
+            self._helper.close()
+            self._helper = None
+
+    @property
+    def helper_pid(self) -> int | None:
+        return self._helper.pid if self._helper is not None else None
+
+    def wait_for(self, generation: int, timeout: float) -> Snapshot | None:
+        """The current snapshot, after waiting up to ``timeout`` s for it to reach
+        ``generation`` (it may still be older, or None when no graph exists yet)."""
+        snapshot = self.location.current()
+        if snapshot is not None and snapshot.generation >= generation:
+            return snapshot
+        self.start()
+        self._wake.set()
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                snapshot = self.location.current()
+                left = deadline - time.monotonic()
+                if (snapshot is not None and snapshot.generation >= generation) or left <= 0:
+                    return snapshot
+                self._changed.wait(min(left, POLL))
+
+    def _run(self) -> None:
+        while not self._stop:
+            try:
+                self._step()
+            except Exception:
+                log.exception("graph keeper step failed; retrying in %.0f s", RETRY)
+                self._failed_until = time.monotonic() + RETRY
+            self._wake.wait(POLL)
+            self._wake.clear()
+
+    def _step(self) -> None:
+        now = time.monotonic()
+        if now < self._failed_until:
+            return
+        generation = self.store.generation()
+        if generation != self._seen_generation:
+            self._seen_generation = generation
+            self._last_write_seen = now
+        snapshot = self.location.current()
+        if snapshot is None or snapshot.generation < generation:
+            self._job("sync")
+            with self._changed:
+                self._changed.notify_all()
+            snapshot = self.location.current()
+        if snapshot is not None and self._dumps_due(snapshot, now):
+            self._job("dump")
+
+    def _dumps_due(self, snapshot: Snapshot, now: float) -> bool:
+        manifest = read_manifest(self.location)
+        if manifest is None:
+            return True
+        if manifest.get("generation", -1) >= snapshot.generation:
+            return False
+        quiet = now - self._last_write_seen >= self.settings.dump_quiet
+        stale = time.time() - manifest.get("written", 0) >= self.settings.dump_max_age
+        return quiet or stale
+
+    def _job(self, op: str) -> None:
+        if self._helper is None or self._helper.process.poll() is not None:
+            self._helper = HelperProcess(
+                "maintain", self.db_url, str(self.location.dir.parent), self.location.base
+            )
+            self._helper.wait_ready()
+        try:
+            header, _ = self._helper.ask({"op": op}, timeout=None)
+        except (HelperDied, HelperTimeout):
+            self._helper.kill()
+            self._helper = None
+            raise RuntimeError(f"the graph maintenance process died during {op}") from None
+        if header.get("status") != 200:
+            self.error = header.get("error", "unknown error")
+            raise RuntimeError(f"graph {op} failed: {self.error}")
+        self.error = None

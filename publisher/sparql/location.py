@@ -1,0 +1,144 @@
+"""Where the catalogue graph of one base URL lives on disk, and what its files say.
+
+Beside a SQLite database ``ldindex.db`` sits ``ldindex.db-graph/``; under it, one directory
+per base URL, because the graph holds IRIs exactly as the pages publish them (a base URL
+change builds a graph of its own rather than rewriting IRIs in queries and results):
+
+- ``primary/`` — the Oxigraph store kept in step with the database; opened read-write
+  only by whoever holds ``lock`` (a sync, a rebuild, a dump).
+- ``snapshots/NNNNNNNN/`` — immutable checkpoints of it (hard links, so cheap), which query
+  processes open read-only; ``current.json`` names the newest and the database generation
+  it reflects. Queries never see a half-applied sync.
+- ``state.json`` — the generation ``primary/`` reflects (written after its data).
+- ``dump/`` — the bulk dumps and their manifest.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from publisher.store import sqlite_path
+
+__all__ = ["GraphLocation", "Snapshot", "default_graph_root", "write_json_atomically"]
+
+FORMAT = 1  # bump when the graph's layout or content rules change: older graphs rebuild
+
+
+def default_graph_root(db_url: str) -> Path:
+    """``NAME.db-graph/`` beside a SQLite database, else ``./ldindex-graph``."""
+    if db_url.startswith("sqlite:"):
+        db = sqlite_path(db_url)
+        return db.with_name(f"{db.name}-graph")
+    return Path("ldindex-graph")
+
+
+def base_key(base: str) -> str:
+    """A directory name for a base URL: readable, and unique through a hash suffix."""
+    base = base.rstrip("/")
+    readable = re.sub(r"[^A-Za-z0-9.-]+", "_", base.split("://", 1)[-1])[:48].strip("_")
+    return f"{readable}-{hashlib.sha256(base.encode()).hexdigest()[:10]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A published, immutable state of the graph."""
+
+    path: Path
+    generation: int
+    triples: int
+    published: float
+
+    @classmethod
+    def from_json(cls, root: Path, data: dict[str, Any]) -> Snapshot:
+        return cls(
+            root / data["name"], int(data["generation"]), int(data["triples"]), data["published"]
+        )
+
+
+def write_json_atomically(path: Path, data: Any) -> None:
+    """Replace ``path`` with ``data`` as JSON: readers see the old file or the new, whole."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as out:
+        out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+        out.flush()
+        os.fsync(out.fileno())
+    tmp.replace(path)
+
+
+class GraphLocation:
+    """The directory of one base URL's graph, and the small files that describe it."""
+
+    def __init__(self, root: Path, base: str) -> None:
+        self.base = base.rstrip("/")
+        self.dir = Path(root) / base_key(self.base)
+        self.primary = self.dir / "primary"
+        self.snapshots = self.dir / "snapshots"
+        self.dump_dir = self.dir / "dump"
+        self.state_file = self.dir / "state.json"
+        self.current_file = self.dir / "current.json"
+        self._current: tuple[int, Snapshot | None] | None = None
+
+    def ensure(self) -> None:
+        for d in (self.dir, self.snapshots, self.dump_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        base_file = self.dir / "base.txt"
+        if not base_file.exists():
+            base_file.write_text(self.base + "\n")
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Exclusive right to open ``primary/`` read-write and to publish, across processes."""
+        self.ensure()
+        with (self.dir / "lock").open("a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def read_state(self) -> dict[str, Any] | None:
+        """The primary store's recorded state, or None when it must be rebuilt."""
+        try:
+            state = orjson.loads(self.state_file.read_bytes())
+        except (FileNotFoundError, orjson.JSONDecodeError):
+            return None
+        if state.get("format") != FORMAT or state.get("base") != self.base:
+            return None
+        if not isinstance(state.get("generation"), int) or not self.primary.is_dir():
+            return None
+        return state
+
+    def write_state(self, generation: int | None) -> None:
+        """Record what ``primary/`` reflects; None marks it as being rebuilt (not usable)."""
+        self.ensure()
+        data = {"format": FORMAT, "base": self.base, "generation": generation}
+        write_json_atomically(self.state_file, data)
+
+    def current(self) -> Snapshot | None:
+        """The newest published snapshot (re-read only when ``current.json`` changes)."""
+        try:
+            stamp = self.current_file.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+        cached = self._current
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            data = orjson.loads(self.current_file.read_bytes())
+            found = Snapshot.from_json(self.snapshots, data)
+            if data.get("format") != FORMAT or data.get("base") != self.base:
+                found = None
+        except (FileNotFoundError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            found = None
+        self._current = (stamp, found)
+        return found

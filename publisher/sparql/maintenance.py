@@ -1,0 +1,200 @@
+"""Keeping the catalogue graph in step with the database: incremental sync and full rebuild.
+
+Both run under the location's lock, open ``primary/`` read-write, and end by publishing a
+snapshot. A sync reads the database's write counter first, then replaces the named graph of
+every project written since the generation ``primary/`` records, then records that counter:
+a write landing meanwhile is applied now or by the next sync, never lost. A rebuild writes a
+fresh store beside the old one and swaps it in, so an interrupted rebuild leaves the old graph
+in service.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pyoxigraph as ox
+
+from publisher.sparql.catalogue import graph_name, project_quads
+from publisher.sparql.location import FORMAT, GraphLocation, Snapshot, write_json_atomically
+from publisher.store import Store
+
+__all__ = ["SyncReport", "rebuild", "sync"]
+
+log = logging.getLogger("ldindex.sparql")
+
+# Seconds a superseded snapshot stays on disk: longer than any query dispatched to it can run
+# (timeouts are capped at 60 s), so no query loses its files.
+SNAPSHOT_GRACE = 150.0
+
+OnProject = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What a sync or rebuild did."""
+
+    generation: int
+    projects: int
+    rebuilt: bool
+    seconds: float
+    snapshot: Snapshot | None
+
+
+def sync(
+    store: Store,
+    location: GraphLocation,
+    on_project: OnProject | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> SyncReport:
+    """Bring the graph up to the database's current generation, rebuilding if it has none."""
+    started = time.perf_counter()
+    with location.locked():
+        state = location.read_state()
+        current = location.current()
+        if state is None:
+            return _rebuild_locked(store, location, on_project, on_total, started)
+        now = store.generation()
+        changed = store.changed_since(state["generation"]) if now > state["generation"] else []
+        if on_total is not None:
+            on_total(len(changed))
+        if not changed and current is not None and current.generation == state["generation"]:
+            return SyncReport(now, 0, False, time.perf_counter() - started, current)
+        graph = ox.Store(str(location.primary))
+        try:
+            for name in changed:
+                _replace_project(graph, store, location.base, name)
+                if on_project is not None:
+                    on_project(name)
+            graph.flush()
+            location.write_state(now)
+            snapshot = _publish(graph, location, now)
+        finally:
+            del graph
+    seconds = time.perf_counter() - started
+    log.info("graph: %d changed projects applied in %.2f s (gen. %d)", len(changed), seconds, now)
+    return SyncReport(now, len(changed), False, seconds, snapshot)
+
+
+def rebuild(
+    store: Store,
+    location: GraphLocation,
+    on_project: OnProject | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> SyncReport:
+    """Build the graph from scratch from every project in the database."""
+    started = time.perf_counter()
+    with location.locked():
+        return _rebuild_locked(store, location, on_project, on_total, started)
+
+
+def _replace_project(graph: ox.Store, store: Store, base: str, name: str) -> None:
+    target = graph_name(base, name)
+    project = store.get_project(name)
+    if graph.contains_named_graph(target):
+        graph.remove_graph(target)
+    if project is not None:
+        graph.extend(project_quads(project, base))
+
+
+def _rebuild_locked(
+    store: Store,
+    location: GraphLocation,
+    on_project: OnProject | None,
+    on_total: Callable[[int], None] | None,
+    started: float,
+) -> SyncReport:
+    location.ensure()
+    now = store.generation()  # before the data: later writes are picked up by the next sync
+    names = store.project_names()
+    if on_total is not None:
+        on_total(len(names))
+    fresh = location.dir / "primary.building"
+    shutil.rmtree(fresh, ignore_errors=True)
+    graph = ox.Store(str(fresh))
+    try:
+
+        def quads():
+            for project in store.iter_projects():
+                yield from project_quads(project, location.base)
+                if on_project is not None:
+                    on_project(project.name)
+
+        graph.bulk_extend(quads())
+        graph.flush()
+    finally:
+        del graph
+    location.write_state(None)  # from here until the swap, primary/ is not to be trusted
+    old = location.dir / "primary.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if location.primary.exists():
+        location.primary.rename(old)
+    fresh.rename(location.primary)
+    shutil.rmtree(old, ignore_errors=True)
+    location.write_state(now)
+    graph = ox.Store(str(location.primary))
+    try:
+        snapshot = _publish(graph, location, now)
+    finally:
+        del graph
+    seconds = time.perf_counter() - started
+    log.info("graph: rebuilt %d projects in %.2f s (generation %d)", len(names), seconds, now)
+    return SyncReport(now, len(names), True, seconds, snapshot)
+
+
+def _publish(graph: ox.Store, location: GraphLocation, generation: int) -> Snapshot:
+    """Checkpoint ``primary/`` as a new snapshot, point ``current.json`` at it, and prune
+    snapshots superseded long enough ago that no query can still be reading them."""
+    location.ensure()
+    previous = location.current()
+    number = 1 + max((int(p.name) for p in _snapshot_dirs(location.snapshots)), default=0)
+    path = location.snapshots / f"{number:08d}"
+    graph.backup(str(path))
+    now = time.time()
+    data = {
+        "format": FORMAT,
+        "base": location.base,
+        "name": path.name,
+        "generation": generation,
+        "triples": len(graph),
+        "published": now,
+    }
+    write_json_atomically(location.snapshots / f"{path.name}.json", data)
+    write_json_atomically(location.current_file, data)
+    if previous is not None:
+        _mark_superseded(previous.path, now)
+    _prune(location.snapshots, keep=path, now=now)
+    return Snapshot.from_json(location.snapshots, data)
+
+
+def _snapshot_dirs(root: Path) -> list[Path]:
+    return [p for p in root.iterdir() if p.is_dir() and p.name.isdigit()] if root.is_dir() else []
+
+
+def _mark_superseded(path: Path, when: float) -> None:
+    meta = path.with_name(f"{path.name}.json")
+    try:
+        data = orjson.loads(meta.read_bytes())
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        data = {}
+    data["superseded"] = when
+    write_json_atomically(meta, data)
+
+
+def _prune(root: Path, keep: Path, now: float) -> None:
+    for path in _snapshot_dirs(root):
+        if path == keep:
+            continue
+        meta = path.with_name(f"{path.name}.json")
+        try:
+            superseded = orjson.loads(meta.read_bytes()).get("superseded", meta.stat().st_mtime)
+        except (FileNotFoundError, orjson.JSONDecodeError):
+            superseded = 0.0  # no record: left over from a crash, nobody reads it
+        if now - superseded >= SNAPSHOT_GRACE:
+            shutil.rmtree(path, ignore_errors=True)
+            meta.unlink(missing_ok=True)

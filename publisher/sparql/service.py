@@ -1,0 +1,143 @@
+"""The SPARQL service of one running index: graph keeper, query processes, client limits.
+
+``SparqlService.run(request, client)`` is the whole query path, framework-free: admit the
+client, make sure the graph has caught up with the writes the request could have seen, run
+the query in a killable process within the time limit, book the time. The ASGI route and
+the WSGI handler both call it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.sparql.helpers import PoolBusy, QueryCrashed, QueryPool, QueryTimedOut
+from publisher.sparql.keeper import GraphKeeper
+from publisher.sparql.limits import ClientLimits, Refusal
+from publisher.sparql.location import GraphLocation, Snapshot, default_graph_root
+from publisher.sparql.protocol import QueryRequest
+from publisher.sparql.settings import SparqlSettings
+from publisher.store import Store
+
+__all__ = ["Outcome", "SparqlService"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A query's result (status 200) or the reason it has none."""
+
+    status: int
+    body: bytes = b""
+    media_type: str = "application/json"
+    error: str | None = None
+    retry_after: int | None = None
+    truncated: bool = False
+    kind: str | None = None
+    rows: int = 0
+    snapshot: Snapshot | None = None
+
+
+class SparqlService:
+    def __init__(
+        self,
+        store: Store,
+        db_url: str,
+        base: str,
+        settings: SparqlSettings | None = None,
+        graph_root: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings or SparqlSettings()
+        self.base = base.rstrip("/")
+        self.location = GraphLocation(graph_root or default_graph_root(db_url), self.base)
+        self.keeper = GraphKeeper(store, db_url, self.location, self.settings)
+        self.limits = ClientLimits(self.settings.client_concurrency, self.settings.client_seconds)
+        self._pool: QueryPool | None = None
+        self._pool_lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start keeping the graph and dumps current, and warm the query processes."""
+        if self.settings.enabled:
+            self.keeper.start()
+            self.pool()
+
+    def close(self) -> None:
+        self.keeper.close()
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+    def pool(self) -> QueryPool:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = QueryPool(self.settings.workers, self.settings.memory_mb)
+            return self._pool
+
+    def run(self, request: QueryRequest, client: str, accept: str) -> Outcome:
+        settings = self.settings
+        if not settings.enabled:
+            return Outcome(404, error="the SPARQL endpoint is turned off on this server")
+        ticket = self.limits.admit(client)
+        if isinstance(ticket, Refusal):
+            return Outcome(429, error=ticket.message, retry_after=ticket.retry_after)
+        spent = 0.0
+        try:
+            snapshot = self.keeper.wait_for(self.store.generation(), settings.sync_wait)
+            if snapshot is None:
+                detail = f" ({self.keeper.error})" if self.keeper.error else ""
+                return Outcome(
+                    503,
+                    error=f"the catalogue graph is still being built{detail}; try again shortly",
+                    retry_after=10,
+                )
+            message = {
+                "op": "query",
+                "snapshot": str(snapshot.path),
+                "query": request.query,
+                "accept": accept,
+                "formats": list(request.formats),
+                "max_rows": settings.max_rows,
+                "base": self.base,
+                "default_graphs": list(request.default_graphs),
+                "named_graphs": list(request.named_graphs),
+            }
+            started = time.monotonic()
+            try:
+                header, body = self.pool().run(message, settings.timeout, settings.timeout)
+            except PoolBusy:
+                return Outcome(
+                    503,
+                    error="every query process is busy; try again in a moment",
+                    retry_after=1,
+                )
+            except QueryTimedOut:
+                spent = settings.timeout
+                return Outcome(
+                    503,
+                    error=f"the query was stopped at the {settings.timeout:g} s time limit; "
+                    "narrow it (more specific patterns, LIMIT) and try again",
+                )
+            except QueryCrashed:
+                spent = time.monotonic() - started
+                return Outcome(
+                    503,
+                    error=f"the query was stopped: it needed more than the "
+                    f"{settings.memory_mb} MB a query may use, or crashed the engine",
+                )
+            spent = time.monotonic() - started
+        finally:
+            ticket.done(spent)
+        if header["status"] != 200:
+            return Outcome(header["status"], error=header.get("error"), snapshot=snapshot)
+        return Outcome(
+            200,
+            body,
+            header["media_type"],
+            truncated=header["truncated"],
+            kind=header["kind"],
+            rows=header["rows"],
+            snapshot=snapshot,
+        )
