@@ -161,4 +161,3 @@ def statistics(store: ox.Store) -> dict[str, Any]:
     )
     found["class_partitions"] = {row["c"].value: int(row["n"].value) for row in classes}
     return found
-

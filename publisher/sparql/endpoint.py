@@ -132,7 +132,9 @@ class Endpoint:
         body = description.serialise(graph, chosen)
         return Answer(200, body, (("Content-Type", _content_type(chosen)), ("Vary", "Accept")))
 
-    def _page(self, query: QueryRequest | None, outcome: Outcome | None, status: int = 200) -> Answer:
+    def _page(
+        self, query: QueryRequest | None, outcome: Outcome | None, status: int = 200
+    ) -> Answer:
         result = _html_result(outcome, self.base) if outcome and outcome.status == 200 else None
         body = render(
             "sparql.html",
@@ -259,5 +261,5 @@ def _cell(term: dict | None) -> dict:
 def _short(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"

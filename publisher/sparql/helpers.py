@@ -8,6 +8,7 @@ background, so no process is ever left busy with a query nobody waits for.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -89,14 +90,10 @@ class HelperProcess:
     def close(self) -> None:
         """Ask the process to finish by closing its input; kill it if it lingers."""
         if self.process.stdin is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.process.stdin.close()
-            except OSError:
-                pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
         self.kill()
 
 

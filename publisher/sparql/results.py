@@ -164,7 +164,8 @@ def write(result: object, media_type: str, max_rows: int, prefixes: dict[str, st
     SPARQL JSON the page is drawn from)."""
     if isinstance(result, ox.QueryBoolean):
         if media_type in (HTML, SPARQL_JSON):
-            return Written(orjson.dumps({"head": {}, "boolean": bool(result)}), media_type, 1, False)
+            body = orjson.dumps({"head": {}, "boolean": bool(result)})
+            return Written(body, media_type, 1, False)
         return Written(result.serialize(format=SOLUTION_FORMATS[media_type]), media_type, 1, False)
     if isinstance(result, ox.QuerySolutions):
         body, rows, truncated = solutions_json(result, max_rows)
