@@ -5,7 +5,15 @@ A verb is a function decorated with ``@main.command()`` in its own module, impor
 
 from __future__ import annotations
 
-from publisher.cli import build, ingest, query, serve, show  # noqa: F401  (registers the verbs)
+from publisher.cli import (  # noqa: F401  (registers the verbs)
+    build,
+    dump,
+    graph,
+    ingest,
+    query,
+    serve,
+    show,
+)
 from publisher.cli.app import main
 
 __all__ = ["main"]

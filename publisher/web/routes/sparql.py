@@ -69,16 +69,6 @@ def _response(answer: Answer, method: str) -> Response:
     return response
 
 
-@router.api_route(
-    "/_/sparql",
-    methods=["GET", "POST"],
-    operation_id="sparql",
-    summary="SPARQL 1.1 Protocol query endpoint (read-only, bounded); its page and service "
-    "description without a query",
-    response_class=Response,
-    responses={200: {"content": _QUERY_TYPES}, **_ERRORS},
-)
-@router.head("/_/sparql", include_in_schema=False)
 async def sparql(request: Request) -> Response:
     endpoint = _endpoint(request)
     incoming = await _http_request(request, endpoint.settings.max_query_bytes * 3 + 4096)
@@ -86,6 +76,22 @@ async def sparql(request: Request) -> Response:
         return _response(incoming, request.method)
     answer = await run_in_threadpool(endpoint.sparql, incoming)
     return _response(answer, request.method)
+
+
+for _method, _operation, _summary in (
+    ("GET", "sparql", "SPARQL 1.1 query (?query=), or the endpoint's page and service description"),
+    ("POST", "sparql_post", "SPARQL 1.1 query as a form or as application/sparql-query"),
+):
+    router.add_api_route(
+        "/_/sparql",
+        sparql,
+        methods=[_method],
+        operation_id=_operation,
+        summary=_summary,
+        response_class=Response,
+        responses={200: {"content": _QUERY_TYPES}, **_ERRORS},
+    )
+router.add_api_route("/_/sparql", sparql, methods=["HEAD"], include_in_schema=False)
 
 
 @router.get(
