@@ -1,0 +1,125 @@
+"""The catalogue graph kept in step with the database: incremental sync, rebuild, snapshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from crosswalk import vocab
+from publisher.sparql import maintenance
+from publisher.sparql.catalogue import project_graphs
+from publisher.sparql.location import GraphLocation, base_key
+from publisher.sparql.prefixes import PREFIXES
+from publisher.store import Store, open_store
+from tests.store.test_contract import new_file
+
+BASE = "http://index.example/"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    opened = open_store(f"sqlite:///{tmp_path / 'index.db'}")
+    opened.add_file(new_file("demo-1.0-py3-none-any.whl", "demo", "1.0", sha256="a" * 64))
+    yield opened
+    opened.close()
+
+
+def location(tmp_path: Path, base: str = BASE) -> GraphLocation:
+    return GraphLocation(tmp_path / "graph", base)
+
+
+def query(loc: GraphLocation, text: str) -> list[ox.QuerySolution]:
+    snapshot = loc.current()
+    assert snapshot is not None
+    store = ox.Store.read_only(str(snapshot.path))
+    return list(store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES))
+
+
+def as_rdflib(loc: GraphLocation) -> Graph:
+    snapshot = loc.current()
+    assert snapshot is not None
+    data = ox.Store.read_only(str(snapshot.path)).query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    )
+    return Graph().parse(data=data.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
+def test_the_graph_is_what_the_pages_publish(store: Store, tmp_path: Path) -> None:
+    loc = location(tmp_path)
+    report = maintenance.sync(store, loc)
+    assert report.rebuilt and report.projects == 1
+    project = store.get_project("demo")
+    assert project is not None
+    expected = Graph()
+    for graph in project_graphs(project, BASE.rstrip("/")):
+        expected += graph
+    assert isomorphic(as_rdflib(loc), expected)
+    (row,) = query(loc, "SELECT ?g WHERE { GRAPH ?g { ?p a ldx:Project } }")
+    assert row["g"].value == "http://index.example/project/demo/#graph"
+
+
+def test_sync_applies_only_what_changed(store: Store, tmp_path: Path) -> None:
+    loc = location(tmp_path)
+    first = maintenance.sync(store, loc)
+    assert maintenance.sync(store, loc).projects == 0  # nothing written since
+    store.add_file(new_file("other-2.0-py3-none-any.whl", "other", "2.0", sha256="b" * 64))
+    store.add_file(new_file("demo-1.1-py3-none-any.whl", "demo", "1.1", sha256="c" * 64))
+    second = maintenance.sync(store, loc)
+    assert (second.rebuilt, second.projects) == (False, 2)
+    assert second.generation == store.generation() > first.generation
+    assert second.snapshot is not None and second.snapshot.path != first.snapshot.path
+    rows = query(loc, "SELECT ?v WHERE { <project/demo/> ldx:latestRelease/schema:version ?v }"
+                      .replace("<project/", f"<{BASE}project/"))  # fmt: skip
+    assert [r["v"].value for r in rows] == ["1.1"]  # the old "latest" triple was replaced
+    names = {r["n"].value for r in query(loc, "SELECT ?n { ?p a ldx:Project ; schema:name ?n }")}
+    assert names == {"Demo", "Other"}
+    old = ox.Store.read_only(str(first.snapshot.path))  # an earlier snapshot is unchanged
+    assert not bool(old.query("ASK { ?s ?p 'other' }", use_default_graph_as_union=True))
+
+
+def test_a_damaged_state_rebuilds_and_a_rebuild_swaps_cleanly(store: Store, tmp_path: Path):
+    loc = location(tmp_path)
+    maintenance.sync(store, loc)
+    loc.state_file.write_text("{not json")
+    assert maintenance.sync(store, loc).rebuilt
+    report = maintenance.rebuild(store, loc)
+    assert report.rebuilt and report.snapshot is not None and report.snapshot.triples > 20
+    assert sorted(p.name for p in loc.dir.iterdir() if p.name.startswith("primary")) == [
+        "primary"
+    ]
+
+
+def test_each_base_url_has_its_own_graph(store: Store, tmp_path: Path) -> None:
+    one, two = location(tmp_path, "http://one.example"), location(tmp_path, "https://two/x/")
+    maintenance.sync(store, one)
+    maintenance.sync(store, two)
+    assert one.dir != two.dir and base_key("https://two/x") == two.dir.name
+    for loc in (one, two):
+        (row,) = query(loc, "SELECT ?p { ?p a ldx:Project }")
+        assert row["p"].value == f"{loc.base}/project/demo/"
+
+
+def test_superseded_snapshots_are_pruned_after_the_grace(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loc = location(tmp_path)
+    maintenance.sync(store, loc)
+    store.add_file(new_file("demo-2.0-py3-none-any.whl", "demo", "2.0", sha256="d" * 64))
+    maintenance.sync(store, loc)
+    assert len([p for p in loc.snapshots.iterdir() if p.is_dir()]) == 2  # within the grace
+    monkeypatch.setattr(maintenance, "SNAPSHOT_GRACE", 0.0)
+    store.add_file(new_file("demo-3.0-py3-none-any.whl", "demo", "3.0", sha256="e" * 64))
+    maintenance.sync(store, loc)
+    kept = [p.name for p in loc.snapshots.iterdir() if p.is_dir()]
+    assert kept == [loc.current().path.name]
+
+
+def test_query_prefixes_are_the_crosswalks() -> None:
+    for prefix, namespace in vocab.PREFIXES.items():
+        assert PREFIXES[prefix] == str(namespace)
+    assert PREFIXES["license"] == str(vocab.SPDX_LICENSE)
+    assert PREFIXES["repostatus"] == str(vocab.REPOSTATUS)
