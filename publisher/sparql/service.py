@@ -70,6 +70,12 @@ class SparqlService:
                 self._pool.close()
                 self._pool = None
 
+    @property
+    def queue_wait(self) -> float:
+        """Seconds a query waits for a free process (one may be starting, or replacing a
+        process killed at the time limit) before the answer is 503."""
+        return max(5.0, 2 * self.settings.timeout)
+
     def pool(self) -> QueryPool:
         with self._pool_lock:
             if self._pool is None:
@@ -106,7 +112,7 @@ class SparqlService:
             }
             started = time.monotonic()
             try:
-                header, body = self.pool().run(message, settings.timeout, settings.timeout)
+                header, body = self.pool().run(message, settings.timeout, self.queue_wait)
             except PoolBusy:
                 return Outcome(
                     503,
