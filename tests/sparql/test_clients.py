@@ -104,7 +104,7 @@ def test_ask_and_construct_agree(endpoint: str, pages_graph: Graph, live_server)
 def test_sparqlwrapper_select_formats(endpoint: str, fmt: str, method: str) -> None:
     client = SPARQLWrapper(endpoint)
     client.setMethod(method)
-    client.setQuery('SELECT ?name WHERE { ?p a ldx:Project ; schema:name ?name } ORDER BY ?name')
+    client.setQuery("SELECT ?name WHERE { ?p a ldx:Project ; schema:name ?name } ORDER BY ?name")
     client.setReturnFormat(fmt)
     result = client.query()
     body = result.response.read()

@@ -88,9 +88,7 @@ def test_a_damaged_state_rebuilds_and_a_rebuild_swaps_cleanly(store: Store, tmp_
     assert maintenance.sync(store, loc).rebuilt
     report = maintenance.rebuild(store, loc)
     assert report.rebuilt and report.snapshot is not None and report.snapshot.triples > 20
-    assert sorted(p.name for p in loc.dir.iterdir() if p.name.startswith("primary")) == [
-        "primary"
-    ]
+    assert sorted(p.name for p in loc.dir.iterdir() if p.name.startswith("primary")) == ["primary"]
 
 
 def test_each_base_url_has_its_own_graph(store: Store, tmp_path: Path) -> None:

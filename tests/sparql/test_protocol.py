@@ -32,8 +32,9 @@ def test_a_get_without_query_is_the_page() -> None:
 
 
 def test_format_parameters_as_sparqlwrapper_sends_them() -> None:
-    got = parse(qs=urlencode([("query", Q), ("format", "json"), ("output", "json"),
-                              ("results", "json-ld"), ("results", "application/ld+json")]))  # fmt: skip
+    sent = [("query", Q), ("format", "json"), ("output", "json"), ("results", "json-ld"),
+            ("results", "application/ld+json")]  # fmt: skip
+    got = parse(qs=urlencode(sent))
     assert got is not None
     assert got.formats == ("json", "json", "json-ld", "application/ld+json")
 

@@ -114,8 +114,7 @@ def test_updates_and_load_are_refused(
     assert words in reply.json()["error"]
     time.sleep(0.3)
     assert listener.connections == []
-    still = httpx.get(endpoint, params={"query": "ASK { ?s a <https://w3id.org/ldindex/vocab#Project> }"},
-                      headers=JSON)  # fmt: skip
+    still = httpx.get(endpoint, params={"query": "ASK { ?s a ldx:Project }"}, headers=JSON)
     assert still.json()["boolean"] is True  # nothing was cleared or deleted
 
 
