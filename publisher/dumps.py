@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
 
-from publisher.sparql.dumping import JSONLD_DUMP, NT_DUMP, read_manifest
+from publisher.sparql.dumping import JSONLD_DUMP, NT_DUMP
 from publisher.sparql.location import GraphLocation
 
 __all__ = ["DUMPS", "DumpFile", "DumpNotFound", "DumpNotReady", "DumpSource", "find_dump"]
@@ -44,16 +44,13 @@ class DumpFile:
 
 def _graph_dump(name: str) -> Callable[[DumpSource], tuple[Path, str] | None]:
     def locate(source: DumpSource) -> tuple[Path, str] | None:
-        manifest = read_manifest(source.graph)
-        entry = (manifest or {}).get("files", {}).get(name)
         path = source.graph.dump_dir / name
         try:
             stat = path.stat()
         except FileNotFoundError:
             return None
-        if entry is not None and entry.get("size") == stat.st_size:
-            return path, f'"{entry["sha256"][:32]}"'
-        # Written by another process a moment ago, manifest not yet: validators from the file.
+        # From the file itself: a rewrite (a new file renamed into place) changes it, and it
+        # never disagrees with the bytes being sent.
         return path, f'"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}"'
 
     return locate
