@@ -103,8 +103,9 @@ def test_a_bad_query_from_the_form_shows_the_error(client: TestClient) -> None:
 
 def test_service_description_in_every_rdf_format(client: TestClient) -> None:
     graphs = []
-    for media_type, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"),
-                            ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")):  # fmt: skip
+    formats = {"text/turtle": "turtle", "application/n-triples": "nt",
+               "application/ld+json": "json-ld", "application/rdf+xml": "xml"}  # fmt: skip
+    for media_type, fmt in formats.items():
         reply = client.get("/_/sparql", headers={"Accept": media_type})
         assert reply.status_code == 200 and reply.headers["content-type"].startswith(media_type)
         graphs.append(Graph().parse(data=reply.text, format=fmt))
@@ -139,11 +140,13 @@ def test_void_counts_vocabularies_and_dumps(client: TestClient, void_graph: Grap
         assert (dataset, VOID.vocabulary, URIRef(vocabulary)) in void_graph
     dumps = sorted(str(d) for d in void_graph.objects(dataset, VOID.dataDump))
     assert dumps == [f"{BASE}/_/dump/catalogue.jsonld.gz", f"{BASE}/_/dump/catalogue.nt.gz"]
+    project_class = URIRef(PREFIXES["ldx"] + "Project")
     projects = [p for p in void_graph.objects(dataset, VOID.classPartition)
-                if void_graph.value(p, VOID["class"]) == URIRef(PREFIXES["ldx"] + "Project")]  # fmt: skip
+                if void_graph.value(p, VOID["class"]) == project_class]  # fmt: skip
     assert int(void_graph.value(projects[0], VOID.entities)) == len(
-        client.get("/simple/", headers={"Accept": "application/vnd.pypi.simple.v1+json"})
-        .json()["projects"]
+        client.get("/simple/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}).json()[
+            "projects"
+        ]
     )
     moved = client.get("/.well-known/void")
     assert moved.status_code == 301 and moved.headers["location"] == "/_/void"
@@ -168,9 +171,7 @@ def test_dumps_hold_the_whole_graph_with_validators(client: TestClient, void_gra
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
         assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
         head = client.head(url)
-        assert head.status_code == 200 and head.headers["content-length"] == str(
-            len(reply.content)
-        )
+        assert head.status_code == 200 and head.headers["content-length"] == str(len(reply.content))
         ranged = client.get(url, headers={"Range": "bytes=0-9"})
         assert ranged.status_code == 206 and ranged.content == reply.content[:10]
     missing = client.get("/_/dump/catalogue.rdf")
