@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from publisher.cli.app import db_option, files_option, main, open_index
+from publisher.cli.graph import graph_dir_option
 
 
 @main.command()
@@ -29,6 +30,28 @@ from publisher.cli.app import db_option, files_option, main, open_index
     show_default=True,
     help="ASGI server: granian (fastest here) or uvicorn.",
 )
+@graph_dir_option
+@click.option(
+    "--sparql-workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Query processes per server worker for /_/sparql (0 turns the endpoint off).",
+)
+@click.option(
+    "--sparql-timeout",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(min=0, max=60, min_open=True),
+    help="Seconds a SPARQL query may run before it is stopped.",
+)
+@click.option(
+    "--sparql-max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows (or triples) a SPARQL result may hold; longer ones are cut and flagged.",
+)
 def serve(
     db_url: str,
     files_dir: Path | None,
@@ -39,17 +62,37 @@ def serve(
     cache_max_age: int,
     access_log: bool,
     server: str,
+    graph_dir: Path | None,
+    sparql_workers: int,
+    sparql_timeout: float,
+    sparql_max_rows: int,
 ) -> None:
-    """Serve the index over HTTP: simple API, pages, JSON-LD, files (OpenAPI at /docs)."""
-    import os
+    """Serve the index over HTTP: simple API, pages, JSON-LD, files, SPARQL (OpenAPI at /docs).
 
+    Other SPARQL limits come from LDINDEX_SPARQL_* variables (see the README).
+    """
+    import os
+    from dataclasses import replace
+
+    from publisher.sparql.settings import SparqlSettings
     from publisher.web import Settings, servers
 
+    try:
+        sparql = replace(
+            SparqlSettings.from_env(),
+            workers=sparql_workers,
+            timeout=sparql_timeout,
+            max_rows=sparql_max_rows,
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     settings = Settings(
         db_url=db_url,
         files_dir=files_dir.resolve() if files_dir else None,
         base_url=base_url or f"http://{host}:{port}",
         cache_max_age=cache_max_age,
+        sparql=sparql,
+        graph_dir=graph_dir.resolve() if graph_dir else None,
     )
     open_index(db_url).close()  # fail fast, with a clear message, on a bad URL or schema
     os.environ.update(settings.to_env())
