@@ -207,3 +207,21 @@ def test_the_wsgi_handler_answers_the_same(shared_index: IndexedData, client: Te
         assert handler("POST", "/simple/", "", {}).status == 405
     finally:
         handler.close()
+
+
+def test_settings_reach_server_workers_and_zero_workers_turn_it_off(
+    shared_index: IndexedData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.sparql.settings import SparqlSettings
+    from publisher.web import Settings
+
+    chosen = Settings(sparql=SparqlSettings(workers=3, timeout=4.5, max_rows=7))
+    for key, value in chosen.to_env().items():
+        monkeypatch.setenv(key, value)
+    assert Settings.from_env().sparql == chosen.sparql
+    with pytest.raises(ValueError, match="client seconds"):
+        SparqlSettings(timeout=5, client_seconds=1)
+    with client_for(shared_index, sparql=SparqlSettings(workers=0)) as off:
+        reply = off.get("/_/sparql", params={"query": "ASK {}"})
+        assert reply.status_code == 404 and "turned off" in reply.json()["error"]
+        assert off.get("/_/sparql", headers=HTML).status_code == 200
