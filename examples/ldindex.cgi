@@ -2,7 +2,9 @@
 """ldindex's read-only site as a CGI script: point a web server's CGI handler at this file.
 
 Set LDINDEX_DB (database URL), LDINDEX_FILES (artefact directory) and LDINDEX_BASE_URL in
-the server's environment for the script; it answers the simple API, pages and files.
+the server's environment for the script; it answers the simple API, pages, files, SPARQL
+(each request starts its own query process: fine for light use, slow for heavy use), VoID
+and the dumps that `ldindex dump` writes.
 """
 
 import os
