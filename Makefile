@@ -34,7 +34,7 @@ format: $(VENV)/.test-installed
 
 # pytest exits 5 when it collects no tests: that is a failure here, said out loud.
 test: lint
-	@$(BIN)/python -m pytest -n auto; status=$$?; \
+	@$(BIN)/python -m pytest -n auto --dist loadgroup; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

@@ -10,16 +10,20 @@ as the root of the JSON-LD tree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rdflib import RDF, Graph, URIRef
 
 from crosswalk.builder import NodeBuilder
-from crosswalk.records import DistributionFile, Project, Release
+from crosswalk.extrinsic_graph import add_items
+from crosswalk.records import DistributionFile, ExtrinsicItem, Project, Release
 from crosswalk.table import Row, load_table
 from crosswalk.transforms import TRANSFORMS, Context
 from crosswalk.vocab import (
     LDX,
     PREFIXES,
     SCHEMA,
+    file_iri,
     project_iri,
     project_purl,
     release_iri,
@@ -78,9 +82,12 @@ def _project_node(graph: Graph, project: Project, base_url: str) -> NodeBuilder:
     return node
 
 
-def release_graph(project: Project, release: Release, base_url: str) -> Graph:
+def release_graph(
+    project: Project, release: Release, base_url: str, items: Iterable[ExtrinsicItem] = ()
+) -> Graph:
     """A release's Codemeta graph: the release node, its files, persons, requirements, and
-    its project node (name, identifier, latest release)."""
+    its project node (name, identifier, latest release); with the project's extrinsic
+    ``items`` that concern this release, its files or the whole project."""
     subject = release_iri(base_url, project.name, release.version)
     graph = _new_graph(subject)
     holder: list[Context] = []
@@ -97,20 +104,26 @@ def release_graph(project: Project, release: Release, base_url: str) -> Graph:
     proj = _project_node(graph, project, base_url)
     proj.add(SCHEMA.hasPart, subject)
     node.add(SCHEMA.isPartOf, proj.subject)
+    owners = {(None, None): proj, (release.version, None): node}
+    for f in release.files:
+        owners[(release.version, f.filename)] = NodeBuilder(graph, file_iri(base_url, f.url_path))
+    add_items(owners, items, base_url, {release.version: node})
     return graph
 
 
-def project_graph(project: Project, base_url: str) -> Graph:
+def project_graph(project: Project, base_url: str, items: Iterable[ExtrinsicItem] = ()) -> Graph:
     """A project's graph: the project node with every release it has (version, date,
-    yanked) and a pointer to the latest."""
+    yanked, the advisories affecting it), a pointer to the latest, and the extrinsic
+    ``items`` attached to the project itself."""
     subject = project_iri(base_url, project.name)
     graph = _new_graph(subject)
     proj = _project_node(graph, project, base_url)
     latest = project.latest
     if latest is not None:
         proj.text(SCHEMA.description, latest.summary)
+    releases = {}
     for release in project.releases:
-        node = proj.node_at(
+        node = releases[release.version] = proj.node_at(
             SCHEMA.hasPart,
             release_iri(base_url, project.name, release.version),
             SCHEMA.SoftwareSourceCode,
@@ -121,4 +134,5 @@ def project_graph(project: Project, base_url: str) -> Graph:
         if release.created is not None:
             node.typed(SCHEMA.datePublished, release.created)
         node.typed(LDX.yanked, release.yanked)
+    add_items({(None, None): proj}, items, base_url, releases)
     return graph

@@ -7,11 +7,25 @@ A release carries its core metadata fields under their metadata names, lower-cas
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from crosswalk.records import DistributionFile, Project, Release
+from crosswalk.records import (
+    DEPENDENCY_CORRECTION,
+    DistributionFile,
+    ExtrinsicItem,
+    Project,
+    Release,
+)
 
-__all__ = ["file_dict", "project_dict", "release_dict"]
+__all__ = [
+    "corrected_requirements",
+    "extrinsic_dicts",
+    "file_dict",
+    "item_dict",
+    "project_dict",
+    "release_dict",
+]
 
 
 def file_dict(f: DistributionFile) -> dict[str, Any]:
@@ -77,4 +91,54 @@ def project_dict(p: Project, releases: tuple[Release, ...] | None = None) -> dic
         "latest_version": latest.version if latest else None,
         "versions": [r.version for r in p.releases],
         "releases": [release_dict(r) for r in (p.releases if releases is None else releases)],
+    }
+
+
+def item_dict(item: ExtrinsicItem) -> dict[str, Any]:
+    """An extrinsic item with its provenance: who recorded it, when, why, which revision."""
+    return {
+        "id": item.item_id,
+        "kind": item.kind,
+        "attached_to": {
+            "project": item.target.project,
+            "version": item.target.version,
+            "filename": item.target.filename,
+        },
+        "data": dict(item.data),
+        "provenance": {
+            "revision": item.revision,
+            "author": item.updated.author,
+            "at": item.updated.at.isoformat(),
+            "reason": item.updated.reason,
+        },
+    }
+
+
+def extrinsic_dicts(items: Iterable[ExtrinsicItem]) -> list[dict[str, Any]]:
+    return [item_dict(i) for i in items if not i.deleted]
+
+
+def corrected_requirements(
+    items: Iterable[ExtrinsicItem], version: str, filename: str | None = None
+) -> dict[str, Any] | None:
+    """The corrected Requires-Dist that applies to a release (or one of its files: a file's
+    own correction wins over its release's), marked ``corrected`` with its provenance; None
+    when the published list stands."""
+    found: ExtrinsicItem | None = None
+    for item in items:
+        if item.kind != DEPENDENCY_CORRECTION or item.deleted or item.target.version != version:
+            continue
+        if item.target.filename == filename and filename is not None:
+            found = item
+            break
+        if item.target.filename is None:
+            found = item
+    if found is None:
+        return None
+    described = item_dict(found)
+    return {
+        "corrected": True,
+        "requires_dist": list(found.data.get("requires_dist") or []),
+        "item": found.item_id,
+        "provenance": described["provenance"],
     }

@@ -11,23 +11,30 @@ fields are lists, ``project_urls`` is a mapping of label to URL.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from crosswalk.names import latest_version
 
 __all__ = [
-    "Advisory",
-    "DependencyCorrection",
+    "ADVISORY",
+    "DEPENDENCY_CORRECTION",
+    "EXTERNAL_LINK",
+    "EXTERNAL_REQUIREMENT",
+    "EXTRINSIC_KINDS",
+    "HARDWARE_CAPABILITY",
+    "ONE_PER_TARGET",
+    "AdminEvent",
+    "Change",
     "DistributionFile",
-    "ExternalLink",
-    "ExternalRequirement",
-    "HardwareCapability",
+    "ExtrinsicItem",
     "PlatformFacts",
     "Project",
     "PythonFacts",
     "Release",
+    "Revision",
+    "Target",
 ]
 
 
@@ -147,64 +154,101 @@ class Project:
         return latest.summary if latest else None
 
 
-# Extrinsic metadata: facts about a project that its artefacts do not carry, written through
-# the authenticated API and kept with revisions. ``version_range`` is a PEP 440 specifier set
-# ("" = every version).
+# Extrinsic metadata: facts about a project, release or file that its artefacts do not carry,
+# written through the authenticated API (or the CLI) and kept with every revision. The kind's
+# document (``ExtrinsicItem.data``) is JSON-shaped and already validated against the kind's
+# schema (``publisher.extrinsic.kinds``); the crosswalk maps it into the graph.
+
+ADVISORY = "advisory"
+DEPENDENCY_CORRECTION = "dependency-correction"
+EXTERNAL_REQUIREMENT = "external-requirement"
+HARDWARE_CAPABILITY = "hardware-capability"
+EXTERNAL_LINK = "external-link"
+EXTRINSIC_KINDS = (
+    ADVISORY,
+    DEPENDENCY_CORRECTION,
+    EXTERNAL_REQUIREMENT,
+    HARDWARE_CAPABILITY,
+    EXTERNAL_LINK,
+)
+# Kinds of which a target holds at most one live item: two corrected dependency lists for
+# the same release would contradict each other.
+ONE_PER_TARGET = frozenset({DEPENDENCY_CORRECTION})
 
 
 @dataclass(frozen=True, slots=True)
-class Advisory:
-    """A security advisory (OSV-shaped) affecting a range of a project's versions."""
+class Target:
+    """What an extrinsic item is attached to: a project, one of its releases, or one file.
+
+    ``project`` is normalised (PEP 503), ``version`` in PEP 440 normal form; ``filename`` is
+    set only for a file, and then ``version`` is that file's release.
+    """
 
     project: str
-    advisory_id: str
-    summary: str
-    version_range: str = ""
-    aliases: tuple[str, ...] = ()
-    fixed_in: tuple[str, ...] = ()
-    url: str | None = None
-    severity: str | None = None
-    published: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DependencyCorrection:
-    """A corrected Requires-Dist list for releases whose published metadata is wrong."""
-
-    project: str
-    version_range: str
-    requires_dist: tuple[str, ...]
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ExternalRequirement:
-    """A non-Python requirement (a C library, a compiler, a system tool), PEP 725-style."""
-
-    project: str
-    requirement: str
-    kind: str = "host"
-    version_range: str = ""
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class HardwareCapability:
-    """A hardware capability a release or file needs or can use (CUDA 12, AVX2, ...)."""
-
-    project: str
-    capability: str
-    required: bool = True
-    version_range: str = ""
+    version: str | None = None
     filename: str | None = None
 
+    @property
+    def level(self) -> str:
+        if self.filename is not None:
+            return "file"
+        return "release" if self.version is not None else "project"
+
 
 @dataclass(frozen=True, slots=True)
-class ExternalLink:
-    """The same software in another package manager (conda-forge, Debian, Homebrew, ...)."""
+class Change:
+    """Who changed an item, when, why, and which revision that made."""
 
-    project: str
-    ecosystem: str
-    package: str
-    url: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
+    revision: int
+    action: str  # create | replace | update | delete | restore
+    author: str
+    at: datetime
+    reason: str | None = None
+    token_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtrinsicItem:
+    """The current state of one extrinsic item; ``updated`` is its latest change."""
+
+    item_id: str
+    kind: str
+    target: Target
+    data: Mapping[str, Any]
+    revision: int
+    created: Change
+    updated: Change
+    deleted: bool = False
+
+    @property
+    def etag(self) -> str:
+        """A strong entity tag naming this revision of this item."""
+        return f'"{self.item_id}-r{self.revision}"'
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One immutable step in an item's history: its document before and after the change
+    (``None`` where the item did not exist or was deleted)."""
+
+    item_id: str
+    kind: str
+    target: Target
+    change: Change
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class AdminEvent:
+    """One administrative change (yank, unyank, project status), kept for the record."""
+
+    event_id: int
+    action: str  # yank | unyank | status
+    target: Target
+    author: str
+    at: datetime
+    reason: str | None
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+    token_id: str | None = None

@@ -25,7 +25,7 @@ from crosswalk.urls import property_for_label
 from crosswalk.values import PLACEHOLDERS, checked_iri, clean_text
 from crosswalk.vocab import LDX, SCHEMA, SPDX, file_iri, license_iri, project_iri, release_purl
 
-__all__ = ["TRANSFORMS", "Context", "Transform"]
+__all__ = ["TRANSFORMS", "Context", "Transform", "requirement_node"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,24 +115,30 @@ def _people(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
         b.ordered(row.property, nodes)
 
 
+def requirement_node(b: NodeBuilder, prop: URIRef, text: str, base_url: str) -> NodeBuilder:
+    """An ``ldx:Requirement`` node ``{subject}#req-N`` for one PEP 508 string, its parts as
+    separate literals (only the original string when it does not parse)."""
+    req = parse_requirement(clean_text(text))
+    node = b.child(prop, "req", LDX.Requirement)
+    node.text(LDX.requirementString, req.original)
+    if req.name is None:
+        return node
+    node.text(SCHEMA.name, req.name)
+    node.add(LDX.requiredProject, project_iri(base_url, req.name))
+    node.text(LDX.specifier, req.specifier)
+    for extra in req.extras:
+        node.text(LDX.requestedExtra, extra)
+    node.text(LDX.marker, req.marker)
+    if req.url is not None:
+        node.iri(SCHEMA.url, req.url, "requires_dist")
+    return node
+
+
 @transform("requirements")
 def _requirements(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
     for item in _items(value):
-        if not isinstance(item, str) or not item.strip():
-            continue
-        req = parse_requirement(clean_text(item))
-        node = b.child(row.property, "req", LDX.Requirement)
-        node.text(LDX.requirementString, req.original)
-        if req.name is None:
-            continue
-        node.text(SCHEMA.name, req.name)
-        node.add(LDX.requiredProject, project_iri(ctx.base_url, req.name))
-        node.text(LDX.specifier, req.specifier)
-        for extra in req.extras:
-            node.text(LDX.requestedExtra, extra)
-        node.text(LDX.marker, req.marker)
-        if req.url is not None:
-            node.iri(SCHEMA.url, req.url, "requires_dist")
+        if isinstance(item, str) and item.strip():
+            requirement_node(b, row.property, item, ctx.base_url)
 
 
 @transform("project_urls")

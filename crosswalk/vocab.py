@@ -21,6 +21,7 @@ __all__ = [
     "SPDX_LICENSE",
     "XSD",
     "file_iri",
+    "item_iri",
     "license_iri",
     "project_iri",
     "project_purl",
@@ -71,6 +72,11 @@ def file_iri(base_url: str, url_path: str) -> URIRef:
     """``{base}/files/{url_path}``, each path segment percent-encoded where needed."""
     path = "/".join(_segment(part) for part in url_path.split("/"))
     return URIRef(f"{_base(base_url)}/files/{path}")
+
+
+def item_iri(base_url: str, item_id: str) -> URIRef:
+    """``{base}/_/api/items/{id}``: an extrinsic item, dereferenceable as JSON."""
+    return URIRef(f"{_base(base_url)}/_/api/items/{_segment(item_id)}")
 
 
 def project_purl(name: str) -> URIRef:

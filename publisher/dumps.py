@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import formatdate
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 from publisher.sparql.dumping import JSONLD_DUMP, NT_DUMP
@@ -38,8 +39,13 @@ class DumpFile:
     path: Path
     media_type: str
     etag: str
-    last_modified: str
+    modified: datetime
     size: int
+
+    @property
+    def last_modified(self) -> str:
+        """``modified`` as an HTTP-date, for the Last-Modified header."""
+        return format_datetime(self.modified, usegmt=True)
 
 
 def _graph_dump(name: str) -> Callable[[DumpSource], tuple[Path, str] | None]:
@@ -74,4 +80,5 @@ def find_dump(name: str, source: DumpSource) -> DumpFile:
         raise DumpNotReady(f"{name} is being written; try again in a minute")
     path, etag = found
     stat = path.stat()
-    return DumpFile(path, media_type, etag, formatdate(stat.st_mtime, usegmt=True), stat.st_size)
+    modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)
+    return DumpFile(path, media_type, etag, modified, stat.st_size)

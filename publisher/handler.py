@@ -6,21 +6,22 @@ headers, body) for the simple API, pages, JSON-LD and files, answering through t
 go through the same ``publisher.sparql.endpoint`` as the ASGI routes. ``wsgi_app`` wraps it
 for any WSGI server (gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three lines on top
 of that (see ``examples/ldindex.cgi``); ``http.server`` can call the handler directly.
-Answers carry ETags and honour If-None-Match; files honour single byte ranges.
+Answers carry ETags and honour conditional requests; files and dumps also honour single
+byte ranges, all as the ASGI server does (``publisher.conditional``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 
 import orjson
 
 from publisher.blobs import BlobStore
-from publisher.cache import etag_matches
+from publisher.conditional import evaluate
 from publisher.files import FileNotFound, find_file
 from publisher.routing import Immediate, NotFound, Resolver, Resource
 from publisher.sparql.endpoint import Answer, Endpoint, HttpRequest
@@ -30,23 +31,8 @@ from publisher.store import DEFAULT_URL, Store, default_files_dir, open_store
 
 __all__ = ["Handler", "Reply", "wsgi_app"]
 
-_STATUS = {
-    200: "OK",
-    206: "Partial Content",
-    301: "Moved Permanently",
-    304: "Not Modified",
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    413: "Content Too Large",
-    414: "URI Too Long",
-    415: "Unsupported Media Type",
-    416: "Range Not Satisfiable",
-    429: "Too Many Requests",
-    503: "Service Unavailable",
-}
 MAX_BODY = 64 * 1024  # bytes of a POST body read (queries are far smaller)
+LINKED_DATA_PATHS = ("/_/sparql", "/_/void", "/.well-known/void")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,29 +45,7 @@ class Reply:
 
     @property
     def status_line(self) -> str:
-        return f"{self.status} {_STATUS.get(self.status, 'Error')}"
-
-
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-def _ranged(reply: Reply, spec: str) -> Reply:
-    """A single byte range of a file reply (206), 416 if unsatisfiable; other forms ignored."""
-    match = _RANGE.match(spec.strip())
-    size = len(reply.body)
-    if not match or match.groups() == ("", ""):
-        return reply
-    first, last = match.groups()
-    if first:
-        start, end = int(first), min(int(last) if last else size - 1, size - 1)
-    else:
-        start, end = max(size - int(last), 0), size - 1
-    if start > end or start >= size:
-        headers = [("Content-Range", f"bytes */{size}"), ("Content-Type", "application/json")]
-        body = orjson.dumps({"error": f"range {spec!r} is outside {size} bytes", "status": 416})
-        return Reply(416, body, headers)
-    headers = [*reply.headers, ("Content-Range", f"bytes {start}-{end}/{size}")]
-    return Reply(206, reply.body[start : end + 1], headers)
+        return f"{self.status} {HTTPStatus(self.status).phrase}"
 
 
 def _problem(status: int, message: str) -> Reply:
@@ -134,44 +98,44 @@ class Handler:
         body: bytes = b"",
         client: str = "unknown",
     ) -> Reply:
+        """The answer to one request; ``headers`` with repeated lines joined by ", "."""
         headers = {k.lower(): v for k, v in (headers or {}).items()}
-        if path in ("/_/sparql", "/_/void", "/.well-known/void") or path.startswith("/_/dump/"):
-            request = HttpRequest(method, path, query, headers, body, client)
-            reply = self._linked_data(request)
+        if path in LINKED_DATA_PATHS or path.startswith("/_/dump/"):
+            reply = self._linked_data(HttpRequest(method, path, query, headers, body, client))
         elif method not in ("GET", "HEAD"):
-            return _problem(405, f"{method} is not supported here; this site is read-only")
+            reply = _problem(405, f"{method} is not supported here; this site is read-only")
+            reply.headers.append(("Allow", "GET, HEAD"))
+        elif path.startswith("/files/"):
+            reply = self._file(method, path.removeprefix("/files/"), headers)
         else:
-            reply = self._answer(path, query, headers)
-        etag = next((v for k, v in reply.headers if k == "ETag"), None)
-        if reply.status == 200 and etag is None and method in ("GET", "HEAD"):
-            etag = '"' + hashlib.blake2b(reply.body, digest_size=16).hexdigest() + '"'
-            reply.headers.append(("ETag", etag))
-        if etag is not None and etag_matches(headers.get("if-none-match", ""), etag):
-            kept = [(k, v) for k, v in reply.headers if k in ("ETag", "Vary", "Last-Modified")]
-            return Reply(304, b"", kept)
-        if reply.status == 200 and "range" in headers and path.startswith("/files/"):
-            reply = _ranged(reply, headers["range"])
-        reply.headers.append(("Content-Length", str(len(reply.body))))
+            reply = self._page(method, path, query, headers)
+        if not any(k == "Content-Length" for k, _ in reply.headers):
+            reply.headers.append(("Content-Length", str(len(reply.body))))
         if method == "HEAD":
             return Reply(reply.status, b"", reply.headers)
         return reply
 
-    def _answer(self, path: str, query: str, headers: Mapping[str, str]) -> Reply:
-        if path.startswith("/files/"):
-            return self._file(path.removeprefix("/files/"))
+    def _page(self, method: str, path: str, query: str, headers: Mapping[str, str]) -> Reply:
         target = self.resolver(path, headers.get("accept", ""), query)
         if isinstance(target, Immediate):
             extra = [(k.decode(), v.decode()) for k, v in target.headers]
             return Reply(target.status, target.body, [("Content-Type", target.media_type), *extra])
-        if isinstance(target, Resource):
-            try:
-                body = target.render()
-            except NotFound as exc:
-                return _problem(404, str(exc))
-            if body is not None:
-                vary = "Accept" if target.vary_accept else "Accept-Encoding"
-                return Reply(200, body, [("Content-Type", target.media_type), ("Vary", vary)])
-        return _problem(404, f"nothing at {path}")
+        try:
+            body = target.render() if isinstance(target, Resource) else None
+        except NotFound as exc:
+            return _problem(404, str(exc))
+        if body is None:
+            return _problem(404, f"nothing at {path}")
+        assert isinstance(target, Resource)
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        vary = "Accept" if target.vary_accept else "Accept-Encoding"
+        validators = [("ETag", etag), ("Vary", vary)]
+        decision = evaluate(method, headers, etag, None, len(body), ranges=False)
+        if decision.status == 304:
+            return Reply(304, b"", validators)
+        if decision.status == 412:
+            return _problem(412, f"precondition failed: {path} is {etag}")
+        return Reply(200, body, [("Content-Type", target.media_type), *validators])
 
     def _linked_data(self, request: HttpRequest) -> Reply:
         if request.path == "/.well-known/void":
@@ -182,27 +146,40 @@ class Handler:
             answer = self.endpoint.void(request)
         else:
             answer = self.endpoint.dump(request.path.removeprefix("/_/dump/"), request)
-        return _reply(answer)
+        return _reply(answer, request.method)
 
-    def _file(self, url_path: str) -> Reply:
+    def _file(self, method: str, url_path: str, headers: Mapping[str, str]) -> Reply:
         try:
             found = find_file(self.store, self.blobs, url_path)
         except FileNotFound as exc:
             return _problem(404, str(exc))
-        headers = [
-            ("Content-Type", found.media_type),
-            ("ETag", found.etag),
-            ("Last-Modified", found.last_modified),
-        ]
-        if found.data is not None:
-            return Reply(200, found.data, headers)
-        assert found.path is not None
-        return Reply(200, found.path.read_bytes(), [*headers, ("Accept-Ranges", "bytes")])
+        decision = evaluate(method, headers, found.etag, found.modified, found.size)
+        if decision.status == 304:
+            return Reply(304, b"", found.headers)
+        if decision.status == 412:
+            return _problem(412, f"precondition failed: /files/{url_path} is {found.etag}")
+        if decision.status == 416:
+            reply = _problem(416, f"range not satisfiable: the file has {found.size} bytes")
+            reply.headers.append(("Content-Range", f"bytes */{found.size}"))
+            return reply
+        meta = [("Content-Type", found.media_type), *found.headers]
+        meta.append(("Content-Length", str(decision.length)))
+        if decision.status == 206:
+            meta.append(("Content-Range", f"bytes {decision.start}-{decision.end}/{found.size}"))
+        body = b"" if method == "HEAD" else found.read(decision.start, decision.length)
+        return Reply(decision.status, body, meta)
 
 
-def _reply(answer: Answer) -> Reply:
-    body = answer.file.read_bytes() if answer.file is not None else answer.body
-    return Reply(answer.status, body, list(answer.headers))
+def _reply(answer: Answer, method: str) -> Reply:
+    headers = list(answer.headers)
+    if answer.file is None:
+        return Reply(answer.status, answer.body, headers)
+    headers.append(("Content-Length", str(answer.length)))
+    if method == "HEAD" or answer.length == 0:
+        return Reply(answer.status, b"", headers)
+    with answer.file.open("rb") as stream:
+        stream.seek(answer.start)
+        return Reply(answer.status, stream.read(answer.length), headers)
 
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
@@ -226,8 +203,10 @@ def wsgi_app(
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            length = 0
-        if length > MAX_BODY:
+            length = -1
+        if length < 0:
+            reply = _problem(400, "Content-Length is not a number of bytes")
+        elif length > MAX_BODY:
             reply = _problem(413, f"the request body is over {MAX_BODY} bytes")
         else:
             body = environ["wsgi.input"].read(length) if length > 0 else b""

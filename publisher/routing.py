@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, quote
 import orjson
 
 from crosswalk.names import canonicalize_name, normalise_version
+from publisher.cache import PAGES, QUERIES, CacheClass
 from publisher.query import BadParameter, QueryNotFound, QueryRequest, QueryService
 from publisher.query.environment import Environment, EnvironmentSpec, build_environment
 from publisher.render import site
@@ -54,6 +55,8 @@ class Resource:
     """A cacheable response: its key, whose generation it follows, and how to render it.
 
     ``render`` returns the body, or None when the thing does not exist (answered with 404).
+    ``cache`` names the response-cache partition it lives in: a resource whose key comes
+    from client input (a search, a query) declares ``QUERIES`` so that it cannot evict pages.
     """
 
     key: tuple[str, str]
@@ -61,9 +64,7 @@ class Resource:
     render: Callable[[], bytes | None]
     project: str | None = None
     vary_accept: bool = True
-    # Costly to render and keyed by open-ended client input (query results): caches may
-    # keep such renderings apart, so they never evict the cheap, hot pages.
-    expensive: bool = False
+    cache: CacheClass = PAGES
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +184,7 @@ class Resolver:
             return self.site.search_html(terms, hits, limit)
 
         content_type = HTML if chosen == "text/html" else chosen
-        return Resource((f"{path}?q={terms}", chosen), content_type, render)
+        return Resource((f"{path}?q={terms}", chosen), content_type, render, cache=QUERIES)
 
     def _vocab(self, accept: str, query: str) -> Resource | Immediate:
         from publisher.render import media
@@ -230,7 +231,7 @@ class Resolver:
                 raise NotFound(str(exc)) from None
 
         key = (f"/_/query?{request.canonical()}", media_type)
-        return Resource(key, media_type, render, request.name, expensive=True)
+        return Resource(key, media_type, render, request.name, cache=QUERIES)
 
     def _environment_simple(
         self, path: str, accept: str, query: str
@@ -278,7 +279,7 @@ class Resolver:
             content_type,
             partial(self._environment_project, name, env, files_url, as_json),
             name,
-            expensive=True,
+            cache=QUERIES,
         )
 
     def _environment_project(

@@ -71,14 +71,17 @@ class LiveServer:
     data: IndexedData
 
 
-def start_server(data: IndexedData, workers: int = 1, server: str = "granian") -> LiveServer:
-    """``ldindex serve`` on a free loopback port; returns once it answers."""
+def start_server(
+    data: IndexedData, workers: int = 1, server: str = "granian", *extra: str
+) -> LiveServer:
+    """``ldindex serve`` on a free loopback port (``extra``: more options); returns once it
+    answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable, "-m", "publisher.cli", "serve", "--db", data.db_url,
         "--files", str(data.files_dir), "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--base-url", url, "--server", server,
+        "--workers", str(workers), "--base-url", url, "--server", server, *extra,
     ]  # fmt: skip
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ}
@@ -110,3 +113,33 @@ def live_server(shared_index: IndexedData) -> Iterator[LiveServer]:
     server = start_server(shared_index)
     yield server
     stop_server(server)
+
+
+# A few real artefacts for tests that write: two MarkupSafe releases (2.1.5 and 3.0.2, for
+# version ranges), requests and idna.
+WRITABLE_ARTEFACTS = (
+    "MarkupSafe-2.1.5-cp39-cp39-win32.whl",
+    "MarkupSafe-3.0.2-cp312-cp312-win_amd64.whl",
+    "markupsafe-3.0.2.tar.gz",
+    "requests-2.32.3-py3-none-any.whl",
+    "idna-3.10-py3-none-any.whl",
+)
+
+
+def writable_index(root: Path) -> IndexedData:
+    """A fresh index of ``WRITABLE_ARTEFACTS`` that a test may change."""
+    return build_index(root, *(SHARED_ARTEFACTS / name for name in WRITABLE_ARTEFACTS))
+
+
+def make_token(data: IndexedData, scope: str, name: str | None = None, **kwargs) -> str:
+    """A real token issued into the index's store (``expires=`` may be given)."""
+    from datetime import UTC, datetime
+
+    from publisher.tokens import issue_token
+
+    store = open_store(data.db_url)
+    try:
+        _, text = issue_token(store, name or scope, scope, datetime.now(UTC), **kwargs)
+    finally:
+        store.close()
+    return text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.cache import ResponseCache, make_rendering
+from publisher.cache import QUERIES, ResponseCache, make_rendering
 from publisher.store import Store, open_store
 from tests.store.test_contract import new_file
 
@@ -62,12 +62,27 @@ def test_bounded_by_entries_and_bytes(store: Store) -> None:
     assert len(cache) == 1 and cache.get(("/huge", "h")) is huge
 
 
-def test_invalidate_by_hand(store: Store) -> None:
+def test_marking_a_change_drops_pages_in_every_partition(store: Store, tmp_path) -> None:
     cache = ResponseCache(store)
     cache.put(("/p/demo", "h"), page(cache, b"demo", "demo"))
     cache.put(("/p/other", "h"), page(cache, b"other", "other"))
-    cache.put(("/", "h"), page(cache, b"all", None))
-    assert cache.invalidate("demo") == 2
-    assert len(cache) == 1
-    assert cache.invalidate() == 1
+    cache.put(("/search?q=x", "h"), page(cache, b"found", None), QUERIES)
+    other_process = open_store(f"sqlite:///{tmp_path / 'cache.db'}")
+    other_process.mark_changed("demo")
+    assert cache.get(("/p/demo", "h")) is None
+    assert cache.get(("/search?q=x", "h"), QUERIES) is None  # site-wide
+    assert cache.get(("/p/other", "h")).body == b"other"
+    other_process.mark_changed()
+    assert cache.get(("/p/other", "h")) is None
     assert len(cache) == 0 and cache.size_bytes == 0
+
+
+def test_query_results_cannot_evict_pages(store: Store) -> None:
+    cache = ResponseCache(store, bounds={QUERIES: (10, 1 << 20)})
+    cache.put(("/simple/demo/", "h"), page(cache, b"hot", "demo"))
+    for i in range(500):  # random query strings, as a crawler or an attacker sends them
+        cache.put((f"/search?q={i}", "h"), page(cache, b"miss", None), QUERIES)
+    assert cache.get(("/simple/demo/", "h")).body == b"hot"
+    assert len(cache) == 11
+    assert cache.get(("/search?q=499", "h"), QUERIES) is not None
+    assert cache.get(("/search?q=0", "h"), QUERIES) is None

@@ -57,7 +57,7 @@ def test_nothing_fits_exits_1_and_says_why(shared_index: IndexedData) -> None:
 def test_errors_name_the_option_or_the_project(shared_index: IndexedData) -> None:
     bad = query(shared_index, "six", "--os", "linux", "--arch", "x86_64")
     assert bad.returncode == 2
-    assert "Invalid value for --os-version" in bad.stderr
+    assert bad.stderr.startswith("error: invalid value for --os-version")
     missing = query(shared_index, "no-such-project")
     assert missing.returncode == 1
     assert "no project named 'no-such-project'" in missing.stderr

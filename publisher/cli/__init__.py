@@ -6,13 +6,18 @@ A verb is a function decorated with ``@main.command()`` in its own module, impor
 from __future__ import annotations
 
 from publisher.cli import (  # noqa: F401  (registers the verbs)
+    advisories,
     build,
     dump,
     graph,
     ingest,
+    listing,
     query,
     serve,
     show,
+    stats,
+    token,
+    yank,
 )
 from publisher.cli.app import main
 

@@ -1,13 +1,14 @@
-"""``ldindex build: the read-only site as static files.``"""
+"""``ldindex build``: the read-only site as static files."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from publisher.cli.app import db_option, files_option, main, open_index
+from publisher.cli.app import CLIError, db_option, files_option, main, open_index, output
+from publisher.cli.output import plural
+from publisher.cli.types import BASE_URL, format_size
 from publisher.store import default_files_dir
 
 
@@ -17,6 +18,7 @@ from publisher.store import default_files_dir
 @files_option
 @click.option(
     "--base-url",
+    type=BASE_URL,
     default="http://127.0.0.1:8000",
     show_default=True,
     help="Public base URL the export will be served under (used in every IRI).",
@@ -27,26 +29,31 @@ def build(out_dir: Path, db_url: str, files_dir: Path | None, base_url: str) -> 
     Simple API (HTML + JSON), project and release pages, JSON-LD, codemeta.json, Turtle,
     artefacts with their .metadata files, sitemap, and .gz beside every text file. The new
     export replaces an earlier one in OUT_DIR atomically.
+
+    \b
+    Examples:
+      ldindex build site/ --base-url https://index.example.org
+      ldindex build /var/www/index --db /srv/index.db
     """
     from publisher.blobs import BlobStore
     from publisher.export import ExportError, build_site
 
+    out = output()
     store = open_index(db_url)
     blobs = BlobStore(files_dir or default_files_dir(db_url))
     total = len(store.project_names())
-    with click.progressbar(
-        length=total, label="exporting", file=sys.stderr, hidden=not sys.stderr.isatty()
-    ) as bar:
-        try:
+    try:
+        with out.progress(total, "exporting") as bar:
             report = build_site(
-                store, blobs, out_dir, base_url, on_project=lambda _name: bar.update(1)
+                store, blobs, out_dir, base_url, on_project=lambda name: bar.advance(1, name)
             )
-        except ExportError as exc:
-            raise click.ClickException(str(exc)) from exc
-        finally:
-            store.close()
-    click.echo(
-        f"exported {report.projects} projects to {report.out_dir}: {report.pages} pages, "
-        f"{report.files} files, {report.metadata_files} metadata files, "
-        f"{report.compressed} .gz, {report.bytes_written / 1e6:.1f} MB"
+    except ExportError as exc:
+        raise CLIError(str(exc)) from exc
+    finally:
+        store.close()
+    out.note(
+        f"exported {plural(report.projects, 'project')} to {report.out_dir}: "
+        f"{plural(report.pages, 'page')}, {plural(report.files, 'file')}, "
+        f"{plural(report.metadata_files, 'metadata file')}, {report.compressed:,} .gz, "
+        f"{format_size(report.bytes_written)}"
     )

@@ -6,6 +6,7 @@ import click
 import orjson
 
 from publisher.cli.app import db_option, main, open_index
+from publisher.cli.types import BASE_URL
 
 
 @main.command()
@@ -37,6 +38,7 @@ from publisher.cli.app import db_option, main, open_index
 @click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON.")
 @click.option(
     "--base-url",
+    type=BASE_URL,
     default="http://127.0.0.1:8000",
     show_default=True,
     help="Base URL of the download links.",
@@ -65,6 +67,12 @@ def query(
 
     Without an environment, the choice is a pure-Python wheel or the sdist. Exits with
     status 1 when nothing fits (the reasons are printed).
+
+    \b
+    Examples:
+      ldindex query markupsafe --python 3.12 --platform manylinux_2_17_x86_64
+      ldindex query markupsafe --python 3.12 --os macos --os-version 14 --arch arm64
+      ldindex query requests --version '<3' --json
     """
     from publisher.query import BadParameter, QueryNotFound, QueryRequest, QueryService
 

@@ -1,4 +1,4 @@
-"""``ldindex serve: the index over HTTP.``"""
+"""``ldindex serve``: the index over HTTP."""
 
 from __future__ import annotations
 
@@ -6,22 +6,46 @@ from pathlib import Path
 
 import click
 
-from publisher.cli.app import db_option, files_option, main, open_index
+from publisher.cli.app import CLIError, db_option, files_option, main, open_index, output
 from publisher.cli.graph import graph_dir_option
+from publisher.cli.output import plural
+from publisher.cli.types import BASE_URL, HOST
 
 
 @main.command()
 @db_option
 @files_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
-@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+@click.option("--host", type=HOST, default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to bind (0: any free port).",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes."
+)
 @click.option(
     "--base-url",
+    type=BASE_URL,
     default=None,
     help="Public base URL of the index, used in every IRI and link [http://HOST:PORT].",
 )
-@click.option("--cache-max-age", default=60, show_default=True, help="Cache-Control max-age (s).")
+@click.option(
+    "--cache-max-age",
+    type=click.IntRange(min=0),
+    default=60,
+    show_default=True,
+    help="Cache-Control max-age of pages, in seconds.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's head before it is disconnected.",
+)
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.option(
     "--server",
@@ -60,6 +84,7 @@ def serve(
     workers: int,
     base_url: str | None,
     cache_max_age: int,
+    header_timeout: float,
     access_log: bool,
     server: str,
     graph_dir: Path | None,
@@ -69,14 +94,26 @@ def serve(
 ) -> None:
     """Serve the index over HTTP: simple API, pages, JSON-LD, files, SPARQL (OpenAPI at /docs).
 
-    Other SPARQL limits come from LDINDEX_SPARQL_* variables (see the README).
+    Nothing is created: the database must exist (ldindex ingest makes one). A database
+    this user may only read is served read-only, without cache invalidation. Other SPARQL
+    limits come from LDINDEX_SPARQL_* variables (see the README).
+
+    \b
+    Examples:
+      ldindex serve                                   http://127.0.0.1:8000
+      ldindex serve --workers 2 --base-url https://index.example.org
+      ldindex serve --host ::1 --port 0               any free port, printed at start
+      ldindex serve --db /srv/index.db --server uvicorn
     """
     import os
     from dataclasses import replace
 
     from publisher.sparql.settings import SparqlSettings
+    from publisher.store import default_files_dir
     from publisher.web import Settings, servers
+    from publisher.web.listen import ListenError, listen
 
+    out = output()
     try:
         sparql = replace(
             SparqlSettings.from_env(),
@@ -85,16 +122,47 @@ def serve(
             max_rows=sparql_max_rows,
         )
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CLIError(str(exc)) from exc
+    store = open_index(db_url, read_only=False)
+    try:
+        counts = store.counts()
+        read_only = store.read_only
+        where = getattr(store, "path", db_url)
+    finally:
+        store.close()
+    files_root = (files_dir or default_files_dir(db_url)).resolve()
+    try:
+        listener = listen(host, port)
+    except ListenError as exc:
+        raise CLIError(str(exc)) from exc
     settings = Settings(
         db_url=db_url,
-        files_dir=files_dir.resolve() if files_dir else None,
-        base_url=base_url or f"http://{host}:{port}",
+        files_dir=files_root,
+        base_url=base_url or listener.url,
         cache_max_age=cache_max_age,
+        header_timeout=header_timeout,
+        read_only=read_only,
         sparql=sparql,
         graph_dir=graph_dir.resolve() if graph_dir else None,
     )
-    open_index(db_url).close()  # fail fast, with a clear message, on a bad URL or schema
     os.environ.update(settings.to_env())
-    click.echo(f"serving {db_url} on http://{host}:{port} (base URL {settings.base})", err=True)
-    servers.run(settings, host, port, workers, server, access_log)
+    if not files_root.is_dir():
+        out.warning(f"no file store at {files_root}: artefacts will answer 404 (see --files)")
+    if read_only:
+        out.warning(f"{where} is read-only for this user: serving without cache invalidation")
+
+    def ready() -> None:
+        out.note(
+            f"serving {where} ({plural(counts['projects'], 'project')}, "
+            f"{plural(counts['files'], 'file')}) with artefacts from {files_root}"
+        )
+        base = "" if settings.base == listener.url else f", base URL {settings.base}"
+        out.note(
+            f"listening on {listener.url}{base} ({server}, {plural(workers, 'worker')}); "
+            "Ctrl-C stops"
+        )
+
+    try:
+        servers.run(settings, listener, workers, server, access_log, ready)
+    except (ListenError, servers.ServeError) as exc:
+        raise CLIError(str(exc)) from exc

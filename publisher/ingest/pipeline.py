@@ -57,17 +57,22 @@ PGP_ARMOUR = "-----BEGIN PGP SIGNATURE-----"
 
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
-    """Per-batch settings: archive limits and the facts the filename cannot tell."""
+    """Per-batch settings: archive limits and the facts the filename cannot tell.
+
+    ``dry_run`` reads and checks every file as for real but stores nothing: a file that
+    would be added comes out ``checked``."""
 
     limits: Limits = field(default_factory=Limits)
     variant: str | None = None
     comment: str | None = None
     workers: int = 2
+    dry_run: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What happened to one file: ``added``, ``skipped`` (already indexed) or ``failed``."""
+    """What happened to one file: ``added``, ``skipped`` (already indexed), ``failed``, or
+    ``checked`` (would be added; dry runs only)."""
 
     path: Path
     status: str
@@ -111,7 +116,7 @@ def ingest(
         pending: list[tuple[Path, Future[Prepared]]] = []
 
         def settle(path: Path, future: Future[Prepared]) -> None:
-            outcome = _settle(path, future, store, blobs)
+            outcome = _settle(path, future, store, blobs, options.dry_run)
             outcomes.append(outcome)
             if on_done:
                 on_done(outcome)
@@ -138,7 +143,9 @@ class Prepared:
     warnings: tuple[str, ...]
 
 
-def _settle(path: Path, future: Future[Prepared], store: Store, blobs: BlobStore) -> Outcome:
+def _settle(
+    path: Path, future: Future[Prepared], store: Store, blobs: BlobStore, dry_run: bool = False
+) -> Outcome:
     try:
         prepared = future.result()
     except (IngestError, OSError) as exc:
@@ -150,6 +157,9 @@ def _settle(path: Path, future: Future[Prepared], store: Store, blobs: BlobStore
     if prepared.new is None:  # already indexed with these bytes
         return Outcome(path, "skipped", prepared.size, warnings=prepared.warnings)
     assert prepared.temp is not None
+    if dry_run:
+        blobs.discard(prepared.temp)
+        return Outcome(path, "checked", prepared.size, warnings=prepared.warnings)
     record = prepared.new.file
     try:
         # Bytes reach their final place before the row that names them is committed, so a
@@ -324,8 +334,8 @@ def _describe(
         metadata_bytes=metadata_bytes,
         metadata_rank=METADATA_RANK.get(artefact.packagetype, 0) if member else -1,
     )
-    for warning in warnings:
-        log.warning("%s", warning)
+    for warning in warnings:  # also in the outcome, for callers to report or summarise
+        log.debug("%s", warning)
     return new, tuple(warnings)
 
 

@@ -1,8 +1,9 @@
 """A release's dependencies, evaluated for an environment.
 
-``requirement_source`` picks the list: the release's Requires-Dist, or a dependency
-correction recorded for it (the artefact's own metadata stays as published; the correction
-is what installs should use). ``evaluate`` resolves each entry's marker with the
+``requirement_source`` picks the list: the release's Requires-Dist, or the dependency
+correction recorded for it or for the chosen file (the artefact's own metadata stays as
+published; the correction is what installs should use, and the answer says it is corrected,
+by whom, when, why and at which revision). ``evaluate`` resolves each entry's marker with the
 environment's PEP 508 values and the requested extras, through ``packaging.markers``: an
 entry applies (true), does not (false), or stays undecided (null) when its marker needs a
 value the environment does not state, which it names.
@@ -18,8 +19,8 @@ from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from crosswalk.records import DependencyCorrection, Release
-from publisher.query.extrinsic import ExtrinsicRecord, applies_to
+from crosswalk.plain import corrected_requirements
+from crosswalk.records import ExtrinsicItem, Release
 
 __all__ = ["RequirementSource", "evaluate", "requirement_source"]
 
@@ -27,22 +28,30 @@ __all__ = ["RequirementSource", "evaluate", "requirement_source"]
 @dataclass(frozen=True, slots=True)
 class RequirementSource:
     """Where a release's requirement list comes from: ``core-metadata`` (Requires-Dist) or
-    ``correction`` (with the correction's reason)."""
+    ``correction`` (with the correction's reason, item id and provenance)."""
 
     origin: str
     requirements: tuple[str, ...]
     reason: str | None = None
+    item: str | None = None
+    provenance: Mapping[str, Any] | None = None
 
 
-def requirement_source(release: Release, records: Iterable[ExtrinsicRecord]) -> RequirementSource:
-    """The requirement list to evaluate: the last correction covering the release, if any,
-    else the release's own Requires-Dist."""
-    corrections = [
-        r for r in records if isinstance(r, DependencyCorrection) and applies_to(r, release)
-    ]
-    if corrections:
-        chosen = corrections[-1]
-        return RequirementSource("correction", tuple(chosen.requires_dist), chosen.reason or None)
+def requirement_source(
+    release: Release, records: Iterable[ExtrinsicItem], filename: str | None = None
+) -> RequirementSource:
+    """The requirement list to evaluate: the correction of the file ``filename`` if it has
+    one, else the release's, else the release's own Requires-Dist."""
+    corrected = corrected_requirements(records, release.version, filename)
+    if corrected is not None:
+        provenance = corrected["provenance"]
+        return RequirementSource(
+            "correction",
+            tuple(corrected["requires_dist"]),
+            provenance.get("reason"),
+            corrected["item"],
+            provenance,
+        )
     return RequirementSource("core-metadata", tuple(release.metadata.get("requires_dist") or ()))
 
 
@@ -56,6 +65,10 @@ def evaluate(
     provided = {canonicalize_name(e) for e in release.metadata.get("provides_extra") or ()}
     environment: dict[str, Any] = {**markers, "extra": frozenset(extras)}
     section: dict[str, Any] = {"source": source.origin}
+    if source.origin == "correction":
+        section["corrected"] = True
+        section["item"] = source.item
+        section["provenance"] = dict(source.provenance or {})
     if source.reason:
         section["reason"] = source.reason
     section["extras"] = list(extras)

@@ -51,8 +51,9 @@ class QueryService:
         shown_files = [c.file for c in found.compatible] + [
             r.file for r in found.rejected if r.release is release
         ]
+        chosen = found.choice.file.filename if found.choice is not None else None
         dependencies = evaluate(
-            requirement_source(release, records), release, env.markers, request.extras
+            requirement_source(release, records, chosen), release, env.markers, request.extras
         )
         extrinsic = extrinsic_section(records, release, shown_files)
         result = result_dict(request, env, found, self.base, dependencies, extrinsic)

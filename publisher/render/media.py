@@ -15,6 +15,7 @@ __all__ = [
     "OFFERS",
     "TEXT_HTML",
     "is_json",
+    "media_ranges",
     "negotiate",
 ]
 
@@ -71,8 +72,17 @@ def negotiate(
     return chosen
 
 
-def _parse(header: str, aliases: dict[str, str]) -> list[tuple[str, float]]:
-    """``(media range, q)`` pairs of an Accept header; malformed parts are skipped."""
+def media_ranges(accept: str) -> tuple[tuple[str, float], ...]:
+    """The media ranges an Accept header names, with their q-values, in order: all that
+    ``negotiate`` reads of it, so two headers with the same ranges negotiate alike."""
+    return tuple(_parse(accept, {}, keep_bare=True))
+
+
+def _parse(
+    header: str, aliases: dict[str, str], keep_bare: bool = False
+) -> list[tuple[str, float]]:
+    """``(media range, q)`` pairs of an Accept header; malformed parts are skipped (bare
+    words without "/" too, unless ``keep_bare``: aliases may name them)."""
     ranges: list[tuple[str, float]] = []
     for part in header.split(","):
         media, *params = (p.strip() for p in part.split(";"))
@@ -80,7 +90,7 @@ def _parse(header: str, aliases: dict[str, str]) -> list[tuple[str, float]]:
         if not media:
             continue
         media = aliases.get(media, media)
-        if "/" not in media:
+        if "/" not in media and not keep_bare:
             continue
         q = 1.0
         for param in params:

@@ -18,9 +18,10 @@ from crosswalk import jsonld as crosswalk_jsonld
 from crosswalk import mapping, vocab
 from crosswalk import serialise as crosswalk_serialise
 from crosswalk.names import normalise_version
-from crosswalk.records import DistributionFile, Project, Release
+from crosswalk.records import DistributionFile, ExtrinsicItem, Project, Release, Target
 from publisher.render.description import render_description
 from publisher.render.environment import render
+from publisher.render.extrinsic_view import advisory_counts, extrinsic_view
 from publisher.render.rdfa import NodeView, html_safe, node_views, prefix_attribute
 from publisher.render.search_engines import with_software_application
 from publisher.store import Store
@@ -91,6 +92,10 @@ class PageRenderer:
         release = next((r for r in project.releases if r.version == wanted), None)
         return (project, release) if release else None
 
+    def _items(self, name: str) -> list[ExtrinsicItem]:
+        """The project's live extrinsic items, at every level (the graphs pick theirs)."""
+        return self.store.list_items(Target(name), exact=False)
+
     def release_iri(self, name: str, version: str) -> str:
         return str(vocab.release_iri(self.base, name, version))
 
@@ -104,14 +109,14 @@ class PageRenderer:
         found = self._release(name, version)
         if found is None:
             return None
-        graph = mapping.release_graph(*found, self.base)
+        graph = mapping.release_graph(*found, self.base, self._items(found[0].name))
         return self._data(graph, self.release_iri(name, found[1].version), fmt)
 
     def project_data(self, name: str, fmt: str) -> bytes | None:
         project = self.store.get_project(name)
         if project is None:
             return None
-        graph = mapping.project_graph(project, self.base)
+        graph = mapping.project_graph(project, self.base, self._items(project.name))
         return self._data(graph, self.project_iri(name), fmt)
 
     @staticmethod
@@ -128,7 +133,8 @@ class PageRenderer:
             return None
         project, release = found
         iri = self.release_iri(project.name, release.version)
-        graph = html_safe(mapping.release_graph(project, release, self.base))
+        items = self._items(project.name)
+        graph = html_safe(mapping.release_graph(project, release, self.base, items))
         with_software_application(graph, release, iri)
         file_iris = {str(vocab.file_iri(self.base, f.url_path)): f for f in release.files}
         views = node_views(graph, order=[URIRef(iri)])
@@ -170,6 +176,9 @@ class PageRenderer:
             links=_links(metadata),
             requires_python=metadata.get("requires_python"),
             requirements=_requirements(metadata.get("requires_dist", [])),
+            extrinsic=extrinsic_view(
+                items, self.base, release.version, [f.filename for f in release.files]
+            ),
             prefixes=prefix_attribute(),
             jsonld=script_json(
                 crosswalk_jsonld.to_jsonld(graph, embed_context=True, frame_root=iri)
@@ -181,7 +190,8 @@ class PageRenderer:
         if project is None:
             return None
         iri = self.project_iri(project.name)
-        graph = html_safe(mapping.project_graph(project, self.base))
+        items = self._items(project.name)
+        graph = html_safe(mapping.project_graph(project, self.base, items))
         latest = project.latest
         return render(
             "project.html",
@@ -190,6 +200,10 @@ class PageRenderer:
             summary=project.summary or "",
             latest=latest.version if latest else None,
             releases=list(reversed(project.releases)),
+            advisory_counts=advisory_counts(items, [r.version for r in project.releases]),
+            extrinsic=extrinsic_view(items, self.base),
+            status=project.status or "active",
+            status_reason=project.status_reason,
             nodes=node_views(graph, order=[URIRef(iri)]),
             node_headings={iri: "The project"},
             prefixes=prefix_attribute(),

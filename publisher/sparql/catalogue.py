@@ -1,20 +1,21 @@
 """A project's part of the catalogue graph: what its pages publish, as Oxigraph quads.
 
 Each project is one named graph, ``{project IRI}#graph``, holding the project's graph and
-every release's graph exactly as ``crosswalk.mapping`` makes them for the pages, so a query
-and the pages can never disagree. A changed project's named graph is replaced whole.
+every release's graph exactly as ``crosswalk.mapping`` makes them for the pages, extrinsic
+items included (the pages pass the store's items to the same builders), so a query and the
+pages can never disagree. A changed project's named graph is replaced whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from crosswalk import mapping, vocab
-from crosswalk.records import Project
+from crosswalk.records import ExtrinsicItem, Project
 
 __all__ = ["graph_name", "project_graphs", "project_quads", "to_oxigraph"]
 
@@ -26,10 +27,13 @@ def graph_name(base: str, name: str) -> ox.NamedNode:
     return ox.NamedNode(f"{vocab.project_iri(base, name)}#graph")
 
 
-def project_graphs(project: Project, base: str) -> list[Graph]:
-    """The graphs the project's pages and data documents publish."""
-    graphs = [mapping.project_graph(project, base)]
-    graphs.extend(mapping.release_graph(project, release, base) for release in project.releases)
+def project_graphs(project: Project, base: str, items: Sequence[ExtrinsicItem] = ()) -> list[Graph]:
+    """The graphs the project's pages and data documents publish; ``items`` are the
+    project's live extrinsic items at every level, as the pages read them."""
+    graphs = [mapping.project_graph(project, base, items)]
+    graphs.extend(
+        mapping.release_graph(project, release, base, items) for release in project.releases
+    )
     return graphs
 
 
@@ -67,5 +71,8 @@ def to_oxigraph(graphs: Iterable[Graph], graph: ox.NamedNode) -> Iterator[ox.Qua
             yield ox.Quad(term(s), term(p), term(o), graph)
 
 
-def project_quads(project: Project, base: str) -> list[ox.Quad]:
-    return list(to_oxigraph(project_graphs(project, base), graph_name(base, project.name)))
+def project_quads(
+    project: Project, base: str, items: Sequence[ExtrinsicItem] = ()
+) -> list[ox.Quad]:
+    graphs = project_graphs(project, base, items)
+    return list(to_oxigraph(graphs, graph_name(base, project.name)))

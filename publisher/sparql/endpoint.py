@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import orjson
 
-from publisher.cache import etag_matches
+from publisher.conditional import evaluate
 from publisher.dumps import DumpFile, DumpNotFound, DumpNotReady, DumpSource, find_dump
 from publisher.render import media
 from publisher.render.environment import render
@@ -62,12 +61,15 @@ class HttpRequest:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """Status, headers (Content-Type included) and either a body or a file to send."""
+    """Status, headers (Content-Type included) and either a body or ``length`` bytes of a
+    file from ``start`` (a dump, whole or one range) to send."""
 
     status: int
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
     file: Path | None = None
+    start: int = 0
+    length: int = 0
 
 
 def problem(
@@ -167,8 +169,11 @@ class Endpoint:
         body = description.serialise(graph, chosen)
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         headers = (("Content-Type", _content_type(chosen)), ("Vary", "Accept"), ("ETag", etag))
-        if etag_matches(request.headers.get("if-none-match", ""), etag):
+        decision = evaluate(request.method, request.headers, etag, None, len(body), ranges=False)
+        if decision.status == 304:
             return Answer(304, b"", headers[1:])
+        if decision.status == 412:
+            return problem(412, f"precondition failed: /_/void is {etag}")
         return Answer(200, body, headers)
 
     # -- /_/dump/{name} -------------------------------------------------------------------
@@ -183,12 +188,22 @@ class Endpoint:
         except DumpNotReady as exc:
             return problem(503, str(exc), retry_after=30)
         headers = _dump_validators(found)
-        if _not_modified(request.headers, found):
+        decision = evaluate(request.method, request.headers, found.etag, found.modified,
+                            found.size)  # fmt: skip
+        if decision.status == 304:
             return Answer(304, b"", headers)
-        disposition = ("Content-Disposition", f'attachment; filename="{name}"')
-        return Answer(
-            200, b"", (("Content-Type", found.media_type), *headers, disposition), file=found.path
-        )
+        if decision.status == 412:
+            return problem(412, f"precondition failed: /_/dump/{name} is {found.etag}")
+        if decision.status == 416:
+            answer = problem(416, f"range not satisfiable: the dump has {found.size} bytes")
+            extra = (("Content-Range", f"bytes */{found.size}"),)
+            return Answer(416, answer.body, answer.headers + extra)
+        meta = [("Content-Type", found.media_type), *headers]
+        meta.append(("Content-Disposition", f'attachment; filename="{name}"'))
+        if decision.status == 206:
+            meta.append(("Content-Range", f"bytes {decision.start}-{decision.end}/{found.size}"))
+        return Answer(decision.status, b"", tuple(meta), found.path, decision.start,
+                      decision.length)  # fmt: skip
 
 
 def _dump_validators(found: DumpFile) -> tuple[tuple[str, str], ...]:
@@ -196,20 +211,8 @@ def _dump_validators(found: DumpFile) -> tuple[tuple[str, str], ...]:
         ("ETag", found.etag),
         ("Last-Modified", found.last_modified),
         ("Cache-Control", "public, max-age=300"),
+        ("Accept-Ranges", "bytes"),
     )
-
-
-def _not_modified(headers: Mapping[str, str], found: DumpFile) -> bool:
-    if_none_match = headers.get("if-none-match", "")
-    if if_none_match:
-        return etag_matches(if_none_match, found.etag)
-    since = headers.get("if-modified-since", "")
-    if since:
-        try:
-            return parsedate_to_datetime(found.last_modified) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
 
 
 def _content_type(media_type: str) -> str:

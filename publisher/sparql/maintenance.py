@@ -20,6 +20,7 @@ from pathlib import Path
 import orjson
 import pyoxigraph as ox
 
+from crosswalk.records import Target
 from publisher.sparql.catalogue import graph_name, project_quads
 from publisher.sparql.location import FORMAT, GraphLocation, Snapshot, write_json_atomically
 from publisher.store import Store
@@ -99,7 +100,12 @@ def _replace_project(graph: ox.Store, store: Store, base: str, name: str) -> Non
     if graph.contains_named_graph(target):
         graph.remove_graph(target)
     if project is not None:
-        graph.extend(project_quads(project, base))
+        graph.extend(project_quads(project, base, _items(store, project.name)))
+
+
+def _items(store: Store, name: str) -> list:
+    """A project's live extrinsic items at every level: what its pages are built from."""
+    return store.list_items(Target(name), exact=False)
 
 
 def _rebuild_locked(
@@ -121,7 +127,7 @@ def _rebuild_locked(
 
         def quads():
             for project in store.iter_projects():
-                yield from project_quads(project, location.base)
+                yield from project_quads(project, location.base, _items(store, project.name))
                 if on_project is not None:
                     on_project(project.name)
 

@@ -9,15 +9,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from publisher.store.base import FilenameReuse, NewFile, ProjectSummary, Store, StoreError
+from publisher.store.base import (
+    Author,
+    FilenameReuse,
+    ItemConflict,
+    ItemGone,
+    ItemNotFound,
+    NewFile,
+    ProjectSummary,
+    RevisionConflict,
+    Store,
+    StoreError,
+    StoreMissing,
+    StoreReadOnly,
+    TargetNotFound,
+    TokenRecord,
+)
 
 __all__ = [
     "DEFAULT_URL",
+    "Author",
     "FilenameReuse",
+    "ItemConflict",
+    "ItemGone",
+    "ItemNotFound",
     "NewFile",
     "ProjectSummary",
+    "RevisionConflict",
     "Store",
     "StoreError",
+    "StoreMissing",
+    "StoreReadOnly",
+    "TargetNotFound",
+    "TokenRecord",
     "default_files_dir",
     "open_store",
 ]
@@ -25,13 +49,13 @@ __all__ = [
 DEFAULT_URL = "sqlite:///./ldindex.db"
 
 
-def _open_sqlite(url: str) -> Store:
+def _open_sqlite(url: str, read_only: bool, create: bool) -> Store:
     from publisher.store.sqlite import SQLiteStore
 
-    return SQLiteStore(sqlite_path(url))
+    return SQLiteStore(sqlite_path(url), read_only=read_only, create=create)
 
 
-BACKENDS: dict[str, Callable[[str], Store]] = {"sqlite": _open_sqlite}
+BACKENDS: dict[str, Callable[[str, bool, bool], Store]] = {"sqlite": _open_sqlite}
 
 
 def sqlite_path(url: str) -> Path:
@@ -42,14 +66,18 @@ def sqlite_path(url: str) -> Path:
     return Path(rest[1:])
 
 
-def open_store(url: str = DEFAULT_URL) -> Store:
-    """Open the store a URL names, creating or migrating its schema as needed."""
+def open_store(url: str = DEFAULT_URL, *, read_only: bool = False, create: bool = True) -> Store:
+    """Open the store a URL names, creating or migrating its schema as needed.
+
+    ``create=False`` raises ``StoreMissing`` instead of creating a database; ``read_only``
+    (which implies it) needs only read access and never writes, not even a migration.
+    """
     scheme = url.split(":", 1)[0].split("+", 1)[0]
     backend = BACKENDS.get(scheme)
     if backend is None:
         known = ", ".join(sorted(BACKENDS))
         raise StoreError(f"{url!r}: unknown database scheme {scheme!r} (known: {known})")
-    return backend(url)
+    return backend(url, read_only, create and not read_only)
 
 
 def default_files_dir(url: str) -> Path:

@@ -7,19 +7,95 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from crosswalk.records import DistributionFile, Project, Release
+from crosswalk.records import (
+    AdminEvent,
+    DistributionFile,
+    ExtrinsicItem,
+    Project,
+    Release,
+    Revision,
+    Target,
+)
 
-__all__ = ["FilenameReuse", "NewFile", "ProjectSummary", "Store", "StoreError"]
+__all__ = [
+    "Author",
+    "FilenameReuse",
+    "ItemConflict",
+    "ItemGone",
+    "ItemNotFound",
+    "NewFile",
+    "ProjectSummary",
+    "RevisionConflict",
+    "Store",
+    "StoreError",
+    "StoreMissing",
+    "StoreReadOnly",
+    "TargetNotFound",
+    "TokenRecord",
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class StoreError(RuntimeError):
     """The store cannot do what was asked; the message says why."""
 
 
+class StoreMissing(StoreError):
+    """There is no database where the URL points, and the caller asked not to create one."""
+
+
+class StoreReadOnly(StoreError):
+    """The database exists but this user may not write it (open it read-only instead)."""
+
+
 class FilenameReuse(StoreError):
     """A filename already in the index names different bytes (PyPI refuses this too)."""
+
+
+class TargetNotFound(StoreError):
+    """The project, release or file a write names is not in the index."""
+
+
+class ItemNotFound(StoreError):
+    """No extrinsic item has that id."""
+
+
+class ItemGone(StoreError):
+    """The item was deleted; its history can still be read."""
+
+
+class ItemConflict(StoreError):
+    """The write would contradict what is there (a second live correction for a target)."""
+
+
+class RevisionConflict(StoreError):
+    """The item moved on since the revision the writer read (a stale If-Match)."""
+
+    def __init__(self, message: str, current: int) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who makes a write: a token's name and id, or a local user of the CLI (no token)."""
+
+    name: str
+    token_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """An API token as stored: never the secret, only its SHA-256."""
+
+    token_id: str
+    name: str
+    scope: str
+    secret_hash: str
+    created: datetime
+    expires: datetime | None = None
+    revoked: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +129,7 @@ class Store(Protocol):
     """What every database behind ldindex provides."""
 
     url: str
+    read_only: bool  # opened for reading only: every write raises StoreError
 
     def close(self) -> None: ...
 
@@ -71,6 +148,9 @@ class Store(Protocol):
 
     def counts(self) -> dict[str, int]:
         """How many ``projects``, ``releases`` and ``files`` the store holds."""
+
+    def file_totals(self) -> dict[str, tuple[int, int]]:
+        """Per project (normalised name): how many files it has and their total bytes."""
 
     def release_dates(self) -> list[tuple[str, str, datetime]]:
         """(project, version, newest upload time) of every release, sorted."""
@@ -93,8 +173,80 @@ class Store(Protocol):
         """The store-wide write counter (cheap enough to ask on every request), or its value
         at one project's last write (0 for an unknown project)."""
 
+    def mark_changed(self, project: str | None = None) -> int:
+        """Record a change that no write made (an edit outside ldindex, a cache flush): one
+        project (normalised here) or, with None, every project and site-wide page. Moves the
+        store-wide generation, so every process's caches and derived structures (search,
+        listings) rebuild; returns the new generation."""
+
     def changed_since(self, generation: int) -> list[str]:
         """Normalised names of the projects written after store generation ``generation``."""
 
     def iter_projects(self) -> Iterable[Project]:
         """Every project with releases and files, in name order."""
+
+    # -- extrinsic metadata: every write one transaction that bumps the project's generation
+
+    def create_item(
+        self, kind: str, target: Target, data: Mapping[str, Any], author: Author, reason: str | None
+    ) -> ExtrinsicItem:
+        """Attach a new item (revision 1). Raises ``TargetNotFound`` for an unknown project,
+        release or file, ``ItemConflict`` for a second live item of a one-per-target kind."""
+
+    def revise_item(
+        self,
+        item_id: str,
+        data: Mapping[str, Any] | None,
+        author: Author,
+        reason: str | None,
+        expected_revision: int | None = None,
+        action: str = "replace",
+    ) -> ExtrinsicItem:
+        """Write the next revision: new data, or ``None`` to delete (softly). A deleted item
+        given data is restored. Raises ``ItemNotFound``, ``ItemGone`` (deleting twice) and
+        ``RevisionConflict`` when ``expected_revision`` is not the current one."""
+
+    def get_item(self, item_id: str) -> ExtrinsicItem | None:
+        """An item in its current state, deleted or not."""
+
+    def list_items(
+        self,
+        target: Target,
+        kind: str | None = None,
+        include_deleted: bool = False,
+        exact: bool = True,
+    ) -> list[ExtrinsicItem]:
+        """Items attached to exactly ``target`` (or, with ``exact=False``, to it and to
+        everything under it: a project's releases and files, a release's files)."""
+
+    def item_history(self, item_id: str) -> list[Revision]:
+        """Every revision of an item, oldest first (empty for an unknown id)."""
+
+    def item_revision(self, item_id: str, revision: int) -> Revision | None: ...
+
+    # -- index administration ----------------------------------------------------------------
+
+    def set_yanked(
+        self, target: Target, yanked: bool, reason: str | None, author: Author
+    ) -> AdminEvent | None:
+        """Yank or un-yank a release or one file (PEP 592). Returns the recorded event, or
+        None when nothing changed. Raises ``TargetNotFound``."""
+
+    def set_project_status(
+        self, name: str, status: str, reason: str | None, author: Author
+    ) -> AdminEvent | None:
+        """Set a project's PEP 792 status (active, archived, quarantined, deprecated)."""
+
+    def admin_events(self, name: str) -> list[AdminEvent]:
+        """A project's administrative changes, oldest first."""
+
+    # -- API tokens ---------------------------------------------------------------------------
+
+    def add_token(self, token: TokenRecord) -> None: ...
+
+    def get_token(self, token_id: str) -> TokenRecord | None: ...
+
+    def list_tokens(self) -> list[TokenRecord]: ...
+
+    def revoke_token(self, token_id: str, when: datetime) -> bool:
+        """Revoke a token from ``when`` on; False if unknown or already revoked."""

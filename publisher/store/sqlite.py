@@ -1,6 +1,9 @@
 """The embedded default store: SQLite in WAL mode, one transaction per ingested file.
 
-The schema and its migrations are in ``publisher.store.sqlite_schema``.
+The schema and its migrations are in ``publisher.store.sqlite_schema``. Opened read-only,
+the store needs read access to the database alone: connections use ``mode=ro`` (and
+``immutable=1`` when SQLite cannot create the WAL index beside a read-only database), the
+schema is checked rather than migrated, and the change counter is mapped read-only.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import orjson
 
@@ -21,9 +25,15 @@ from publisher.store.base import (
     NewFile,
     ProjectSummary,
     StoreError,
+    StoreMissing,
+    StoreReadOnly,
 )
 from publisher.store.changes import ChangeCounter
+from publisher.store.sqlite_admin import AdminMixin
+from publisher.store.sqlite_extrinsic import ExtrinsicMixin
 from publisher.store.sqlite_schema import MIGRATIONS
+from publisher.store.sqlite_tokens import TokenMixin
+from publisher.store.sqlite_writes import bump_generation
 
 __all__ = ["SQLiteStore"]
 
@@ -34,19 +44,41 @@ _FILE_COLUMNS = (
 )
 
 
-class SQLiteStore:
+class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
     """A ``Store`` in one SQLite file. Connections are per thread; writes serialise in SQLite."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False, create: bool = True) -> None:
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
+        self.read_only = read_only
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._changes = ChangeCounter(self.path.with_name(f"{self.path.name}-changes"))
+        self._immutable = False
+        if not self.path.exists() and (read_only or not create):
+            raise StoreMissing(f"no index at {self.path}")
+        if self.path.exists() and not self.path.is_file():
+            raise StoreError(f"{self.path}: not an ldindex database (not a file)")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._generation: tuple[int, int] | None = None
-        self._migrate()
+        try:
+            self._check_schema() if read_only else self._migrate()
+        except sqlite3.OperationalError as exc:
+            self.close()
+            if not read_only and ("readonly" in str(exc) or "unable to open" in str(exc)):
+                raise StoreReadOnly(f"{self.path}: no write access ({exc})") from exc
+            raise StoreError(f"{self.path}: cannot read the database ({exc})") from exc
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(f"{self.path}: not an ldindex database ({exc})") from exc
+        # only beside a database known to be one
+        counter = self.path.with_name(f"{self.path.name}-changes")
+        try:
+            self._changes = ChangeCounter(counter, read_only=read_only)
+        except PermissionError as exc:
+            self.close()
+            raise StoreReadOnly(f"{self.path}: no write access ({counter})") from exc
 
     # -- connections and schema -------------------------------------------------------------
 
@@ -54,16 +86,59 @@ class SQLiteStore:
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(
-                self.path, isolation_level=None, timeout=30.0, check_same_thread=False
-            )
+            db = self._connect_read_only() if self.read_only else self._connect()
             with self._connections_lock:
                 self._connections.append(db)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
             self._local.db = db
         return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        return db
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        while True:
+            flags = "mode=ro&immutable=1" if self._immutable else "mode=ro"
+            uri = f"file:{quote(str(self.path.resolve()))}?{flags}"
+            db = sqlite3.connect(
+                uri, uri=True, isolation_level=None, timeout=30.0, check_same_thread=False
+            )
+            try:
+                db.execute("PRAGMA query_only=ON")
+                db.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+                return db
+            except sqlite3.OperationalError:
+                db.close()
+                if self._immutable:
+                    raise
+                # A WAL database in a directory this user cannot write: SQLite cannot make
+                # its shared-memory index, so read the file as it stands.
+                self._immutable = True
+
+    def _check_schema(self) -> None:
+        """Refuse, without writing, a database this version cannot read as it stands."""
+        db = self._db
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
+        if "schema_version" not in tables:
+            raise StoreError(f"{self.path}: not an ldindex database (no schema version)")
+        current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {current} is newer than this ldindex "
+                f"understands ({SCHEMA_VERSION}); upgrade ldindex"
+            )
+        if current < SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {current} needs upgrading to {SCHEMA_VERSION}, "
+                "which needs write access (run ldindex ingest once)"
+            )
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only")
 
     def close(self) -> None:
         """Close every thread's connection (each thread uses its own while open)."""
@@ -102,6 +177,7 @@ class SQLiteStore:
         return row[0] if row else None
 
     def add_file(self, new: NewFile) -> bool:
+        self._writable()
         f = new.file
         db = self._db
         db.execute("BEGIN IMMEDIATE")
@@ -155,12 +231,7 @@ class SQLiteStore:
                 [(f.filename, *tag.split("-")) for tag in f.tags],
             )
             self._update_latest(db, f.project)
-            db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
-            db.execute(
-                "UPDATE projects SET generation = "
-                "(SELECT value FROM store_meta WHERE key = 'generation') WHERE name = ?",
-                (f.project,),
-            )
+            bump_generation(db, f.project)
             db.execute("COMMIT")
             self._changes.bump()  # after COMMIT, before the write is acknowledged
             return True
@@ -197,6 +268,10 @@ class SQLiteStore:
             for table in ("projects", "releases", "files")
         }
 
+    def file_totals(self) -> dict[str, tuple[int, int]]:
+        rows = self._db.execute("SELECT project, count(*), sum(size) FROM files GROUP BY project")
+        return {r[0]: (r[1], r[2] or 0) for r in rows}
+
     def release_dates(self) -> list[tuple[str, str, datetime]]:
         rows = self._db.execute(
             "SELECT project, version, max(upload_time) FROM files GROUP BY project, version "
@@ -226,6 +301,30 @@ class SQLiteStore:
             row = self._db.execute("SELECT generation FROM projects WHERE name = ?", (name,))
         found = row.fetchone()
         return found[0] if found else 0
+
+    def mark_changed(self, project: str | None = None) -> int:
+        from packaging.utils import canonicalize_name
+
+        self._writable()
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
+            now = db.execute("SELECT value FROM store_meta WHERE key = 'generation'").fetchone()
+            if project is None:
+                db.execute("UPDATE projects SET generation = ?", now)
+            else:
+                db.execute(
+                    "UPDATE projects SET generation = ? WHERE name = ?",
+                    (now[0], canonicalize_name(project)),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        self._changes.bump()  # after COMMIT, as for any write
+        return now[0]
 
     def changed_since(self, generation: int) -> list[str]:
         rows = self._db.execute("SELECT name FROM projects WHERE generation > ?", (generation,))

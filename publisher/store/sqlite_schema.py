@@ -11,6 +11,15 @@ Schema (version 1):
   so the environment query can find candidate files without parsing filenames.
 - ``store_meta``: schema version and the store-wide generation counter.
 
+Version 2 adds what is written rather than ingested:
+
+- ``extrinsic_items``: one row per extrinsic item, its target (project, version, filename),
+  its current revision number, whether it is deleted, and its latest document (JSON).
+- ``extrinsic_revisions``: one immutable row per change (who, token, when, why, the document
+  before and after); triggers refuse UPDATE and DELETE on it.
+- ``admin_events``: yanks, un-yanks and project status changes, immutable as well.
+- ``tokens``: API tokens as the SHA-256 of their secret, scope, expiry and revocation.
+
 A migration is a function keyed by the schema version it produces; ``SCHEMA_VERSION``
 (``publisher.store.base``) is the newest. A database newer than the code is refused.
 """
@@ -96,4 +105,71 @@ def _run_script(script: str) -> Callable[[sqlite3.Connection], None]:
     return run
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _run_script(_SCHEMA_1)}
+_SCHEMA_2 = (
+    """CREATE TABLE extrinsic_items (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        project TEXT NOT NULL REFERENCES projects(name),
+        version TEXT,
+        filename TEXT,
+        revision INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        data BLOB NOT NULL
+    )""",
+    "CREATE INDEX extrinsic_items_target ON extrinsic_items(project, version, filename)",
+    """CREATE TABLE extrinsic_revisions (
+        item_id TEXT NOT NULL REFERENCES extrinsic_items(id),
+        revision INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        author TEXT NOT NULL,
+        token_id TEXT,
+        at TEXT NOT NULL,
+        reason TEXT,
+        before BLOB,
+        after BLOB,
+        PRIMARY KEY (item_id, revision)
+    )""",
+    """CREATE TABLE admin_events (
+        id INTEGER PRIMARY KEY,
+        action TEXT NOT NULL,
+        project TEXT NOT NULL REFERENCES projects(name),
+        version TEXT,
+        filename TEXT,
+        author TEXT NOT NULL,
+        token_id TEXT,
+        at TEXT NOT NULL,
+        reason TEXT,
+        before BLOB NOT NULL,
+        after BLOB NOT NULL
+    )""",
+    "CREATE INDEX admin_events_project ON admin_events(project, id)",
+    """CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created TEXT NOT NULL,
+        expires TEXT,
+        revoked TEXT
+    )""",
+    *(
+        f"CREATE TRIGGER {table}_immutable_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} rows are immutable'); END"
+        for table in ("extrinsic_revisions", "admin_events")
+        for op in ("UPDATE", "DELETE")
+    ),
+)
+
+
+def _run_statements(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
+    def run(db: sqlite3.Connection) -> None:
+        for statement in statements:
+            db.execute(statement)
+
+    return run
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _run_script(_SCHEMA_1),
+    2: _run_statements(_SCHEMA_2),
+}

@@ -16,7 +16,17 @@ from publisher.sparql.service import SparqlService
 from publisher.store import open_store
 from publisher.web.errors import install_error_handlers
 from publisher.web.hot import HotReads
-from publisher.web.routes import admin, files, hot_routes, query, sparql
+from publisher.web.limits import BodyLimit
+from publisher.web.openapi import describe_request_limits
+from publisher.web.routes import (
+    admin,
+    administration,
+    extrinsic,
+    files,
+    hot_routes,
+    query,
+    sparql,
+)
 from publisher.web.settings import Settings
 from publisher.web.state import AppState
 
@@ -28,7 +38,7 @@ log = logging.getLogger("ldindex.web")
 def create_app(settings: Settings | None = None) -> HotReads:
     """Build the application: cached hot reads in front of a FastAPI app (OpenAPI at /docs)."""
     settings = settings or Settings()
-    store = open_store(settings.db_url)
+    store = open_store(settings.db_url, read_only=settings.read_only)
     cache = ResponseCache(store, settings.cache_entries, settings.cache_bytes)
     service = SparqlService(
         store, settings.db_url, settings.base, settings.sparql, settings.graph_dir
@@ -51,14 +61,18 @@ def create_app(settings: Settings | None = None) -> HotReads:
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        redirect_slashes=False,  # publisher.web.errors.slash_redirect: relative Location
     )
     api.state.ldindex = state
     install_error_handlers(api)
     api.include_router(files.router)
     api.include_router(admin.router)
+    api.include_router(extrinsic.router)
+    api.include_router(administration.router)
     api.include_router(hot_routes.router)
     api.include_router(query.router)
     api.include_router(sparql.router)
+    describe_request_limits(api)
     resolver = Resolver(store, settings.base)
     api.state.resolver = resolver
-    return HotReads(api, cache, resolver, settings.cache_max_age)
+    return HotReads(BodyLimit(api), cache, resolver, settings.cache_max_age)

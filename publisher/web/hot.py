@@ -9,27 +9,42 @@ Everything else, and every path the resolver declines, goes on to the framework.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
+from functools import lru_cache
 from typing import Any
 
 import anyio.to_thread
 import orjson
 
-from publisher.cache import Rendering, ResponseCache, etag_matches, make_rendering
+from publisher.cache import Rendering, ResponseCache, make_rendering
+from publisher.conditional import etag_matches
+from publisher.render.media import media_ranges
 from publisher.routing import Immediate, NotFound, Resource
+from publisher.web.guard import request_problem
 
 __all__ = ["HotReads"]
 
 Scope = MutableMapping[str, Any]
-MEMO_ENTRIES = 8192  # bound on the resolution memo; cleared whole when full
-_UNRESOLVED = object()
 ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
-
-
 Resolver = Callable[[str, str, str], Resource | Immediate | None]
+
+# The resolution memo remembers what a request line and Accept header resolve to. It holds
+# at most MEMO_ENTRIES answers to requests of at most MEMO_INPUT bytes of path and Accept
+# (2 MiB of keys in all) and is keyed by the media ranges Accept names, not its raw text;
+# requests with a query string or longer input are resolved afresh each time.
+MEMO_ENTRIES = 4096
+MEMO_INPUT = 512
+_UNRESOLVED = object()
+
+
+@lru_cache(maxsize=512)
+def _accept_key(accept: bytes) -> tuple[tuple[str, float], ...]:
+    return media_ranges(accept.decode("latin-1"))
 
 
 class HotReads:
-    """Serve ``Resolver``-known GET/HEAD paths from ``ResponseCache``; pass the rest on."""
+    """Serve ``Resolver``-known GET/HEAD paths from ``ResponseCache``; pass the rest on.
+
+    Every HTTP request first passes ``publisher.web.guard`` (sizes, Host)."""
 
     def __init__(
         self, app: ASGIApp, cache: ResponseCache, resolver: Resolver, max_age: int = 60
@@ -38,28 +53,42 @@ class HotReads:
         self.cache = cache
         self.resolver = resolver
         self.cache_control = f"public, max-age={max_age}".encode()
-        self._resolved: dict[tuple[str, bytes, bytes], Resource | Immediate | None] = {}
+        self._resolved: dict[tuple, Resource | Immediate | None] = {}
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        accept = accept_encoding = if_none_match = b""
-        for name, value in scope["headers"]:
+        headers = scope["headers"]
+        query = scope.get("query_string", b"")
+        problem = request_problem(
+            headers,
+            scope.get("http_version", "1.1"),
+            len(scope.get("raw_path") or b"") + len(query),
+        )
+        if problem is not None:
+            await self._send_immediate(problem, scope, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        accept = accept_encoding = b""
+        if_none_match: bytes | None = None
+        for name, value in headers:
             if name == b"accept":
                 accept = value
             elif name == b"accept-encoding":
                 accept_encoding = value
-            elif name == b"if-none-match":
-                if_none_match = value
-        target = self._resolve(scope["path"], accept, scope.get("query_string", b""))
+            elif name == b"if-none-match":  # repeated lines form one list (RFC 9110 §5.3)
+                if_none_match = value if if_none_match is None else if_none_match + b", " + value
+        target = self._resolve(scope["path"], accept, query)
         if target is None:
             await self.app(scope, receive, send)
             return
         if isinstance(target, Immediate):
             await self._send_immediate(target, scope, send)
             return
-        rendering = self.cache.get(target.key)
+        rendering = self.cache.get(target.key, target.cache)
         if rendering is None:
             try:
                 rendering = await anyio.to_thread.run_sync(self.render, target)
@@ -70,7 +99,7 @@ class HotReads:
                 message = {"error": missing, "status": 404}
                 await self._send_immediate(Immediate(404, orjson.dumps(message)), scope, send)
                 return
-        if not if_none_match and scope["method"] == "GET":
+        if if_none_match is None and scope["method"] == "GET":
             start, body = self._prepared_messages(rendering, accept_encoding)
             await send(start)
             await send(body)
@@ -78,15 +107,17 @@ class HotReads:
         await self._send(rendering, scope, send, accept_encoding.decode("latin-1"), if_none_match)
 
     def _resolve(self, path: str, accept: bytes, query: bytes) -> Resource | Immediate | None:
-        """The resolver's answer, memoised: it depends on the request line and Accept alone."""
-        key = (path, accept, query)
+        """The resolver's answer, memoised for short requests without a query string."""
+        if query or len(path) + len(accept) > MEMO_INPUT:
+            return self.resolver(path, accept.decode("latin-1"), query.decode("latin-1"))
+        key = (path, _accept_key(accept))
         target = self._resolved.get(key, _UNRESOLVED)
         if target is _UNRESOLVED:
-            target = self.resolver(path, accept.decode("latin-1"), query.decode("latin-1"))
+            target = self.resolver(path, accept.decode("latin-1"), "")
             if len(self._resolved) >= MEMO_ENTRIES:
                 self._resolved.clear()
             self._resolved[key] = target
-        return target
+        return target  # type: ignore[return-value]
 
     def _prepared_messages(self, rendering: Rendering, accept_encoding: bytes) -> tuple[dict, dict]:
         """The two ASGI messages of a plain 200 answer, built once per rendering and
@@ -108,7 +139,7 @@ class HotReads:
         return found
 
     def _validators(self, rendering: Rendering, encoding: str | None) -> list[tuple[bytes, bytes]]:
-        etag = rendering.etag if encoding is None else f'{rendering.etag[:-1]}-{encoding}"'
+        etag = rendering.etag_for(encoding)
         vary = b"Accept, Accept-Encoding" if rendering.vary_accept else b"Accept-Encoding"
         return [(b"etag", etag.encode()), (b"cache-control", self.cache_control), (b"vary", vary)]
 
@@ -122,7 +153,7 @@ class HotReads:
         rendering = make_rendering(
             body, target.media_type, target.project, generation, target.vary_accept
         )
-        self.cache.put(target.key, rendering)
+        self.cache.put(target.key, rendering, target.cache)
         return rendering
 
     async def _send(
@@ -131,11 +162,13 @@ class HotReads:
         scope: Scope,
         send: Callable,
         accept_encoding: str,
-        if_none_match: bytes,
+        if_none_match: bytes | None,
     ) -> None:
         body, encoding = rendering.variant(accept_encoding)
         headers = self._validators(rendering, encoding)
-        if etag_matches(if_none_match.decode("latin-1"), rendering.etag):
+        if if_none_match is not None and etag_matches(
+            if_none_match.decode("latin-1"), *rendering.etags
+        ):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return

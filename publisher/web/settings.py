@@ -24,6 +24,8 @@ class Settings:
     cache_bytes: int = 256 << 20
     sparql: SparqlSettings = field(default_factory=SparqlSettings)
     graph_dir: Path | None = None
+    header_timeout: float = 10.0  # seconds a client has to send a request head
+    read_only: bool = False  # open the database for reading only (no cache invalidation)
 
     @property
     def files_root(self) -> Path:
@@ -40,6 +42,8 @@ class Settings:
             "LDINDEX_DB": self.db_url,
             "LDINDEX_BASE_URL": self.base_url,
             "LDINDEX_CACHE_MAX_AGE": str(self.cache_max_age),
+            "LDINDEX_HEADER_TIMEOUT": str(self.header_timeout),
+            "LDINDEX_READ_ONLY": "1" if self.read_only else "",
         }
         if self.files_dir is not None:
             env["LDINDEX_FILES"] = str(self.files_dir)
@@ -59,4 +63,6 @@ class Settings:
             cache_max_age=int(os.environ.get("LDINDEX_CACHE_MAX_AGE", cls.cache_max_age)),
             sparql=SparqlSettings.from_env(),
             graph_dir=Path(graph) if graph else None,
+            header_timeout=float(os.environ.get("LDINDEX_HEADER_TIMEOUT", cls.header_timeout)),
+            read_only=bool(os.environ.get("LDINDEX_READ_ONLY")),
         )

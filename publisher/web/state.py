@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
@@ -11,6 +11,7 @@ from publisher.cache import ResponseCache
 from publisher.sparql.endpoint import Endpoint
 from publisher.store import Store
 from publisher.web.settings import Settings
+from publisher.web.throttle import FailureThrottle
 
 __all__ = ["AppState", "state_of"]
 
@@ -22,6 +23,7 @@ class AppState:
     blobs: BlobStore
     cache: ResponseCache
     sparql: Endpoint
+    throttle: FailureThrottle = field(default_factory=FailureThrottle)
 
 
 def state_of(request: Request) -> AppState:

@@ -73,7 +73,8 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path: Path) -> None:
 
     done = _check_consistent(db, files_dir)
     assert 10 <= done < FILES
-    rerun = subprocess.run([*command, str(source)], capture_output=True, text=True, check=False)
+    summary = [part for part in command if part != "-q"]  # -q prints no summary
+    rerun = subprocess.run([*summary, str(source)], capture_output=True, text=True, check=False)
     assert rerun.returncode == 0, rerun.stderr
     assert f"{FILES - done} added, {done} skipped, 0 failed" in rerun.stdout
     assert _check_consistent(db, files_dir) == FILES

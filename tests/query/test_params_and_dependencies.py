@@ -4,16 +4,11 @@ extrinsic section and the dependency corrections it feeds."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
-from crosswalk.records import (
-    Advisory,
-    DependencyCorrection,
-    ExternalLink,
-    HardwareCapability,
-    Release,
-)
+from crosswalk.records import Change, ExtrinsicItem, Release, Target
 from publisher.query import BadParameter, EnvironmentSpec, QueryRequest, build_environment
 from publisher.query.dependencies import evaluate, requirement_source
 from publisher.query.extrinsic import KINDS, extrinsic_section
@@ -141,32 +136,72 @@ def test_extras_only_on_request_and_unknown_ones_reported() -> None:
     assert unknown["unknown_extras"] == ["nope"]
 
 
+def item(n: int, kind: str, target: Target, data: dict, deleted: bool = False) -> ExtrinsicItem:
+    change = Change(2, "update", "curator", datetime(2025, 1, 2, tzinfo=UTC), f"why {n}")
+    return ExtrinsicItem(f"{n:016x}", kind, target, data, 2, change, change, deleted)
+
+
 def test_a_dependency_correction_replaces_requires_dist() -> None:
-    correction = DependencyCorrection(
-        "requests", ">=2.32", ("idna<3.11",), reason="idna 3.11 broke it"
-    )
-    unrelated = DependencyCorrection("requests", "<2", ("urllib3<1",))
-    source = requirement_source(REQUESTS, (unrelated, correction))
+    correction = item(1, "dependency-correction", Target("requests", "2.32.3"),
+                      {"requires_dist": ["idna<3.11"]})  # fmt: skip
+    on_file = item(2, "dependency-correction", Target("requests", "2.32.3", "r.whl"),
+                   {"requires_dist": ["idna<3.10"]})  # fmt: skip
+    other_release = item(3, "dependency-correction", Target("requests", "1.0"),
+                         {"requires_dist": ["urllib3<1"]})  # fmt: skip
+    deleted = item(4, "dependency-correction", Target("requests", "2.32.3"),
+                   {"requires_dist": ["gone"]}, deleted=True)  # fmt: skip
+    records = (other_release, deleted, correction, on_file)
+    source = requirement_source(REQUESTS, records)
     assert source.origin == "correction"
     section = evaluate(source, REQUESTS, {}, ())
     assert [r["requirement"] for r in section["requirements"]] == ["idna<3.11"]
-    assert section["reason"] == "idna 3.11 broke it"
-    assert requirement_source(REQUESTS, (unrelated,)).origin == "core-metadata"
+    assert section["corrected"] is True and section["item"] == correction.item_id
+    assert section["reason"] == "why 1"
+    assert section["provenance"] == {
+        "revision": 2, "author": "curator", "at": "2025-01-02T00:00:00+00:00", "reason": "why 1"
+    }  # fmt: skip
+    # The chosen file's own correction wins over its release's.
+    assert requirement_source(REQUESTS, records, "r.whl").requirements == ("idna<3.10",)
+    assert requirement_source(REQUESTS, records, "other.whl").requirements == ("idna<3.11",)
+    assert requirement_source(REQUESTS, (other_release, deleted)).origin == "core-metadata"
+    assert "corrected" not in evaluate(requirement_source(REQUESTS, ()), REQUESTS, {}, ())
 
 
 def test_extrinsic_section_keeps_what_concerns_the_release_and_files() -> None:
+    in_range = {
+        "id": "GHSA-1",
+        "aliases": ["CVE-1"],
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "requests"},
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.33"}]}
+                ],
+            }
+        ],
+    }
+    out_of_range = {
+        "id": "GHSA-0",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"}, "versions": ["1.0"]}],
+    }
     records = (
-        Advisory("requests", "GHSA-1", "leak", version_range="<2.33", aliases=("CVE-1",)),
-        Advisory("requests", "GHSA-0", "old", version_range="<2.0"),
-        HardwareCapability("requests", "cpu: x86-64-v3", filename="requests-2.32.3.tar.gz"),
-        HardwareCapability("requests", "gpu: cuda>=12", filename="other.whl"),
-        ExternalLink("requests", "debian", "python3-requests"),
-    )
+        item(1, "advisory", Target("requests"), in_range),
+        item(2, "advisory", Target("requests"), out_of_range),
+        item(3, "hardware-capability", Target("requests", "2.32.3", "requests-2.32.3.tar.gz"),
+             {"key": "cpu", "value": "x86-64-v3"}),
+        item(4, "hardware-capability", Target("requests", "2.32.3", "other.whl"),
+             {"key": "gpu", "value": "cuda>=12"}),
+        item(5, "external-link", Target("requests"), {"url": "pkg:deb/debian/python3-requests"}),
+        item(6, "external-link", Target("requests", "1.0"), {"url": "https://old.example"}),
+    )  # fmt: skip
     sdist = replace(dist("demo-2.32.3.tar.gz"), filename="requests-2.32.3.tar.gz")
     section = extrinsic_section(records, REQUESTS, [sdist])
     assert list(section) == list(KINDS.values())
-    assert [a["advisory_id"] for a in section["advisories"]] == ["GHSA-1"]
-    assert section["advisories"][0]["aliases"] == ["CVE-1"]
-    assert [h["capability"] for h in section["hardware_capabilities"]] == ["cpu: x86-64-v3"]
-    assert section["external_links"][0]["package"] == "python3-requests"
+    assert [a["data"]["id"] for a in section["advisories"]] == ["GHSA-1"]
+    assert section["advisories"][0]["data"]["aliases"] == ["CVE-1"]
+    assert section["advisories"][0]["provenance"]["author"] == "curator"
+    assert [h["data"]["value"] for h in section["hardware_capabilities"]] == ["x86-64-v3"]
+    assert [x["data"]["url"] for x in section["external_links"]] == [
+        "pkg:deb/debian/python3-requests"
+    ]
     assert section["dependency_corrections"] == section["external_requirements"] == []

@@ -14,8 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from crosswalk.records import DistributionFile, PlatformFacts, PythonFacts
-from publisher.store import FilenameReuse, NewFile, Store, StoreError, open_store
+from crosswalk.records import DistributionFile, PlatformFacts, PythonFacts, Target
+from publisher.store import (
+    Author,
+    FilenameReuse,
+    ItemConflict,
+    ItemGone,
+    ItemNotFound,
+    NewFile,
+    RevisionConflict,
+    Store,
+    StoreError,
+    TargetNotFound,
+    TokenRecord,
+    open_store,
+)
 from publisher.store.base import SCHEMA_VERSION
 
 Factory = Callable[[Path], Store]
@@ -157,6 +170,62 @@ def test_generation_counts_writes(store: Store) -> None:
     assert store.changed_since(store.generation()) == []
 
 
+def test_mark_changed_moves_the_generation_for_every_reader(
+    store: Store, backend: Factory, tmp_path: Path
+) -> None:
+    store.add_file(new_file(WHEEL))
+    store.add_file(new_file("other-2.0.tar.gz", "other", "2.0", "sdist", "f" * 64, 2))
+    reader = backend(tmp_path)  # another connection, as another worker process
+    try:
+        seen = reader.generation()
+        assert store.mark_changed("DEMO") == seen + 1
+        assert reader.generation() == seen + 1
+        assert reader.changed_since(seen) == ["demo"]
+        assert store.mark_changed() == seen + 2
+        assert sorted(reader.changed_since(seen + 1)) == ["demo", "other"]
+        assert store.mark_changed("no-such-project") == seen + 3
+        assert reader.changed_since(seen + 2) == []
+    finally:
+        reader.close()
+
+
+def test_file_totals_per_project(store: Store) -> None:
+    assert store.file_totals() == {}
+    store.add_file(new_file("zed-1.0.tar.gz", "zed", "1.0", "sdist", "1" * 64, 2))
+    store.add_file(new_file("zed-2.0.tar.gz", "zed", "2.0", "sdist", "2" * 64, 2))
+    store.add_file(new_file(WHEEL))
+    totals = store.file_totals()
+    assert set(totals) == {"zed", "demo"}
+    assert totals["zed"][0] == 2 and totals["demo"][0] == 1
+    assert totals["zed"][1] == sum(
+        store.get_file(n).size for n in ("zed-1.0.tar.gz", "zed-2.0.tar.gz")
+    )
+
+
+def test_read_only_store_reads_and_never_writes(backend: Factory, tmp_path: Path) -> None:
+    from publisher.store import StoreMissing
+
+    url = backend(tmp_path).url
+    with pytest.raises(StoreMissing):
+        open_store(url.replace("contract.db", "missing.db"), read_only=True)
+    with pytest.raises(StoreMissing):
+        open_store(url.replace("contract.db", "missing.db"), create=False)
+    assert not list(tmp_path.glob("missing*"))
+    writer = open_store(url)
+    writer.add_file(new_file(WHEEL))
+    writer.close()
+    reader = open_store(url, read_only=True)
+    try:
+        assert reader.read_only and reader.get_file(WHEEL) == new_file(WHEEL).file
+        assert reader.generation() >= 1
+        with pytest.raises(StoreError, match="read-only"):
+            reader.add_file(new_file("other-2.0.tar.gz", "other", "2.0", "sdist", "f" * 64, 2))
+        with pytest.raises(StoreError, match="read-only"):
+            reader.mark_changed()
+    finally:
+        reader.close()
+
+
 def test_iter_projects_in_name_order_with_releases(store: Store) -> None:
     store.add_file(new_file("zed-1.0.tar.gz", "zed", "1.0", "sdist", "1" * 64, 2))
     store.add_file(new_file("alpha-1.0.tar.gz", "alpha", "1.0", "sdist", "2" * 64, 2))
@@ -197,3 +266,141 @@ def test_sqlite_records_schema_version_and_refuses_newer(tmp_path: Path) -> None
 def test_unknown_scheme_is_refused() -> None:
     with pytest.raises(StoreError, match="unknown database scheme 'mysql'"):
         open_store("mysql://localhost/x")
+
+
+# -- extrinsic metadata, administration, tokens ------------------------------------------------
+
+ALICE = Author("alice", "tok1")
+RELEASE = Target("demo", "1.0")
+FILE = Target("demo", "1.0", WHEEL)
+
+
+def test_item_revisions_form_a_complete_history(store: Store) -> None:
+    store.add_file(new_file(WHEEL))
+    start = store.generation()
+    item = store.create_item("hardware-capability", FILE, {"key": "gpu"}, ALICE, "first")
+    assert (item.revision, item.deleted, item.target) == (1, False, FILE)
+    assert item.created == item.updated and item.created.author == "alice"
+    assert item.etag == f'"{item.item_id}-r1"'
+    assert store.generation() == start + 1 and store.changed_since(start) == ["demo"]
+
+    second = store.revise_item(item.item_id, {"key": "cpu"}, Author("bob"), "typo", 1, "update")
+    assert second.revision == 2 and second.data == {"key": "cpu"}
+    assert second.created.author == "alice" and second.updated.author == "bob"
+    with pytest.raises(RevisionConflict) as stale:
+        store.revise_item(item.item_id, {"key": "x"}, ALICE, None, 1)
+    assert stale.value.current == 2
+    gone = store.revise_item(item.item_id, None, ALICE, "wrong", 2)
+    assert gone.deleted and gone.data == {"key": "cpu"} and gone.updated.action == "delete"
+    with pytest.raises(ItemGone):
+        store.revise_item(item.item_id, None, ALICE, None)
+    assert store.get_item(item.item_id).deleted
+    assert store.list_items(FILE) == []
+    assert [i.item_id for i in store.list_items(FILE, include_deleted=True)] == [item.item_id]
+
+    history = store.item_history(item.item_id)
+    assert [(r.change.revision, r.change.action) for r in history] == [
+        (1, "create"), (2, "update"), (3, "delete")
+    ]  # fmt: skip
+    assert [r.before for r in history] == [None, {"key": "gpu"}, {"key": "cpu"}]
+    assert [r.after for r in history] == [{"key": "gpu"}, {"key": "cpu"}, None]
+    assert history[1].change.reason == "typo" and history[0].change.token_id == "tok1"
+    assert store.item_revision(item.item_id, 2) == history[1]
+    assert store.item_revision(item.item_id, 4) is None
+    assert store.generation() == start + 3
+
+
+def test_items_listed_by_target_exact_or_below(store: Store) -> None:
+    store.add_file(new_file(WHEEL))
+    on_project = store.create_item("external-link", Target("demo"), {"url": "u"}, ALICE, None)
+    on_release = store.create_item("advisory", RELEASE, {"id": "A"}, ALICE, None)
+    on_file = store.create_item("hardware-capability", FILE, {"key": "k"}, ALICE, None)
+    assert store.list_items(Target("demo")) == [on_project]
+    assert store.list_items(RELEASE) == [on_release]
+    below = store.list_items(Target("demo"), exact=False)
+    assert {i.item_id for i in below} == {on_project.item_id, on_release.item_id, on_file.item_id}
+    assert store.list_items(RELEASE, exact=False) == [on_release, on_file]
+    assert store.list_items(Target("demo"), kind="advisory", exact=False) == [on_release]
+    assert store.get_item("0" * 16) is None and store.item_history("0" * 16) == []
+    with pytest.raises(ItemNotFound):
+        store.revise_item("0" * 16, {}, ALICE, None)
+
+
+def test_writes_to_unknown_targets_and_second_corrections_are_refused(store: Store) -> None:
+    store.add_file(new_file(WHEEL))
+    generation = store.generation()
+    for target, message in [
+        (Target("nope"), "no project named 'nope'"),
+        (Target("demo", "2.0"), "no release '2.0'"),
+        (Target("demo", "1.0", "other.whl"), "no file named 'other.whl'"),
+    ]:
+        with pytest.raises(TargetNotFound, match=message):
+            store.create_item("advisory", target, {"id": "A"}, ALICE, None)
+    first = store.create_item("dependency-correction", RELEASE, {"requires_dist": []}, ALICE, "r")
+    with pytest.raises(ItemConflict, match=first.item_id):
+        store.create_item("dependency-correction", RELEASE, {"requires_dist": []}, ALICE, "r")
+    # Another target may have its own; a deleted one makes room.
+    store.create_item("dependency-correction", FILE, {"requires_dist": []}, ALICE, "r")
+    store.revise_item(first.item_id, None, ALICE, None)
+    store.create_item("dependency-correction", RELEASE, {"requires_dist": ["x"]}, ALICE, "r")
+    with pytest.raises(ItemConflict):
+        store.revise_item(first.item_id, {"requires_dist": []}, ALICE, None)  # restore
+    assert store.generation() == generation + 4
+
+
+def test_yank_unyank_and_project_status_are_recorded(store: Store) -> None:
+    store.add_file(new_file(WHEEL))
+    start = store.generation()
+    event = store.set_yanked(RELEASE, True, "broken", ALICE)
+    assert event is not None and event.action == "yank"
+    assert event.before == {"yanked": False, "yanked_reason": None}
+    release = store.get_release("demo", "1.0")
+    assert release.yanked and release.yanked_reason == "broken"
+    assert store.set_yanked(RELEASE, True, "broken", ALICE) is None  # nothing changed
+    store.set_yanked(FILE, True, "bad wheel", ALICE)
+    assert store.get_file(WHEEL).yanked_reason == "bad wheel"
+    store.set_yanked(RELEASE, False, "fixed", ALICE)
+    assert not store.get_release("demo", "1.0").yanked
+    assert store.get_file(WHEEL).yanked  # the file stays yanked on its own
+    with pytest.raises(TargetNotFound):
+        store.set_yanked(Target("demo", "9"), True, "x", ALICE)
+    status = store.set_project_status("demo", "archived", "unmaintained", ALICE)
+    assert status.after == {"status": "archived", "status_reason": "unmaintained"}
+    project = store.get_project("demo")
+    assert (project.status, project.status_reason) == ("archived", "unmaintained")
+    with pytest.raises(ValueError, match="unknown project status"):
+        store.set_project_status("demo", "asleep", None, ALICE)
+    events = store.admin_events("demo")
+    assert [e.action for e in events] == ["yank", "yank", "unyank", "status"]
+    assert events[2].reason == "fixed" and events[2].after["yanked_reason"] is None
+    assert store.generation() == start + 4
+
+
+def test_tokens_are_kept_as_given_and_revoked_once(store: Store) -> None:
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    token = TokenRecord("abcdef012345", "ci", "project:demo", "f" * 64, now, None)
+    store.add_token(token)
+    assert store.get_token("abcdef012345") == token
+    assert store.list_tokens() == [token]
+    assert store.revoke_token("abcdef012345", now) is True
+    assert store.revoke_token("abcdef012345", now) is False
+    assert store.revoke_token("nope", now) is False
+    assert store.get_token("abcdef012345").revoked == now
+    assert store.get_token("nope") is None
+
+
+def test_sqlite_revisions_cannot_be_rewritten(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
+    store.add_file(new_file(WHEEL))
+    item = store.create_item("advisory", RELEASE, {"id": "A"}, ALICE, None)
+    store.close()
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        for statement in (
+            "UPDATE extrinsic_revisions SET author = 'mallory'",
+            "DELETE FROM extrinsic_revisions",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+                conn.execute(statement)
+    store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
+    assert store.item_history(item.item_id)[0].change.author == "alice"
+    store.close()

@@ -133,7 +133,7 @@ def test_a_write_invalidates_cached_pages(tmp_path: Path) -> None:
 
 def test_cache_invalidate_endpoint(client) -> None:
     client.get("/simple/six/")
-    response = client.post("/_/cache/invalidate?project=Six")
+    response = client.post("/_/cache/invalidate", json={"project": "Six"})
     # TestClient's peer address is "testclient", not loopback: refused
     assert response.status_code == 403
 
@@ -172,3 +172,20 @@ def test_search_queries_share_a_cache_entry_by_their_words(client) -> None:
     b = client.get("/_/search/?q=requests", headers={"Accept": "application/json"})
     assert a.json()["query"] == b.json()["query"] == "requests"
     assert a.headers["etag"] == b.headers["etag"]
+
+
+def test_resolution_memo_is_bounded_and_keyed_by_media_ranges(shared_index) -> None:
+    from publisher.web.hot import MEMO_ENTRIES, MEMO_INPUT
+
+    with client_for(shared_index) as c:
+        app = c.app
+        app._resolved.clear()
+        c.get("/simple/six/", headers={"Accept": "text/html, */*;q=0.1"})
+        c.get("/simple/six/", headers={"Accept": "TEXT/HTML ,  */*; q=0.1"})
+        assert len(app._resolved) == 1  # the same media ranges, one entry
+        c.get("/simple/six/", headers={"Accept": "text/html;" + "x" * MEMO_INPUT})
+        c.get("/_/search/", params={"q": "six"})
+        assert len(app._resolved) == 1  # long input and query strings are not remembered
+        for i in range(MEMO_ENTRIES + 10):
+            c.get("/simple/six/", headers={"Accept": f"application/x-{i}, text/html"})
+        assert len(app._resolved) <= MEMO_ENTRIES

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request, Response
 
 from publisher.routing import Immediate, NotFound, Resource
+from publisher.web.api_models import Problem
 from publisher.web.errors import not_found
 
 router = APIRouter()
@@ -40,6 +41,7 @@ def answer_with_resolver(request: Request) -> Response:
 PAGES = {
     "/": ("landing", "Landing page", ["site"]),
     "/robots.txt": ("robots", "robots.txt", ["site"]),
+    "/_/static/style.css": ("stylesheet", "The site's stylesheet", ["site"]),
     "/sitemap.xml": ("sitemap", "Sitemap of every project and release page", ["site"]),
     "/_/search/": ("search", "Search projects by name and summary (?q=): HTML or JSON", ["search"]),
     "/_/search/all": (
@@ -109,11 +111,40 @@ def _endpoint(path: str) -> Callable[..., Response]:
     return endpoint
 
 
+_REDIRECT = {
+    "description": "Moved to the canonical URL (PEP 503 name, PEP 440 version, trailing /)",
+    "model": Problem,
+    "headers": {"Location": {"schema": {"type": "string"}}},
+}
+_NOT_MODIFIED = {"description": "Not modified: the ETag sent in If-None-Match still holds"}
+_NOT_FOUND = {"description": "No such project, release or environment", "model": Problem}
+_NOT_ACCEPTABLE = {"description": "None of the offered media types is acceptable", "model": Problem}
+# What each page can answer besides 200: paths with a name or version redirect to their
+# canonical form and may name nothing; negotiated ones may find nothing acceptable.
+STATUSES: dict[str, tuple[int, ...]] = {
+    "/": (304,),
+    "/robots.txt": (304,),
+    "/_/static/style.css": (304,),
+    "/sitemap.xml": (304,),
+    "/_/search/": (304, 406),
+    "/_/search/all": (304,),
+    "/_/vocab": (304, 406),
+    "/simple/": (304, 406),
+    "/simple/{name}/": (301, 304, 404, 406),
+    "/_/env/{environment}/simple/": (301, 304, 404, 406),
+    "/_/env/{environment}/simple/{name}/": (301, 304, 404, 406),
+    "/project/{name}/": (301, 304, 404, 406),
+    "/project/{name}/{version}/": (301, 304, 404, 406),
+    "/project/{name}/{version}/codemeta.json": (301, 304, 404),
+}
+_RESPONSES = {301: _REDIRECT, 304: _NOT_MODIFIED, 404: _NOT_FOUND, 406: _NOT_ACCEPTABLE}
+
 for _path, (_operation, _summary, _tags) in PAGES.items():
     _call = _endpoint(_path)
     router.add_api_route(
         _path, _call, methods=["GET"], operation_id=_operation, summary=_summary, tags=_tags,
         response_class=Response,
+        responses={status: _RESPONSES[status] for status in STATUSES[_path]},
     )  # fmt: skip
     router.add_api_route(
         _path, _call, methods=["HEAD"], include_in_schema=False, response_class=Response

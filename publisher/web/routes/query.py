@@ -171,7 +171,7 @@ async def query_post(request: Request) -> Response:
 
 async def _cached(request: Request, target: Resource) -> Response:
     cache = state_of(request).cache
-    rendering = cache.get(target.key)
+    rendering = cache.get(target.key, target.cache)
     if rendering is None:
         generation = cache.current_generation()
         try:
@@ -181,10 +181,9 @@ async def _cached(request: Request, target: Resource) -> Response:
         if body is None:
             return not_found("nothing matches this query")
         rendering = make_rendering(body, target.media_type, target.project, generation)
-        cache.put(target.key, rendering)
+        cache.put(target.key, rendering, target.cache)
     body, encoding = rendering.variant(request.headers.get("accept-encoding", ""))
-    etag = rendering.etag if encoding is None else f'{rendering.etag[:-1]}-{encoding}"'
-    headers = {"etag": etag, "vary": "Accept, Accept-Encoding"}
+    headers = {"etag": rendering.etag_for(encoding), "vary": "Accept, Accept-Encoding"}
     if encoding is not None:
         headers["content-encoding"] = encoding
     return Response(body, media_type=rendering.media_type, headers=headers)

@@ -3,11 +3,16 @@ around ``publisher.sparql.endpoint``, which the WSGI handler calls as well."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from publisher.files import FoundFile
 from publisher.sparql.endpoint import Answer, Endpoint, HttpRequest, problem
+from publisher.web.errors import combined_headers
+from publisher.web.routes.files import FileSlice
 from publisher.web.state import state_of
 
 router = APIRouter(tags=["linked data"])
@@ -51,17 +56,22 @@ async def _http_request(request: Request, limit: int) -> HttpRequest | Answer:
         method=request.method,
         path=request.url.path,
         query_string=request.url.query,
-        headers={k.lower(): v for k, v in request.headers.items()},
+        headers=combined_headers(request),
         body=body,
         client=request.client.host if request.client else "unknown",
     )
+
+
+_EPOCH = datetime.fromtimestamp(0, UTC)
 
 
 def _response(answer: Answer, method: str) -> Response:
     headers = {k: v for k, v in answer.headers if k.lower() != "content-type"}
     media_type = next((v for k, v in answer.headers if k.lower() == "content-type"), None)
     if answer.file is not None:
-        return FileResponse(answer.file, headers=headers, media_type=media_type)
+        # Streamed in chunks like an artefact; only path and media type matter to FileSlice.
+        found = FoundFile("", media_type or "application/octet-stream", _EPOCH, 0, answer.file)
+        return FileSlice(found, answer.status, answer.start, answer.length, headers)
     body = b"" if method == "HEAD" else answer.body
     response = Response(body, answer.status, headers, media_type=media_type)
     if method == "HEAD":
@@ -78,10 +88,44 @@ async def sparql(request: Request) -> Response:
     return _response(answer, request.method)
 
 
-for _method, _operation, _summary in (
-    ("GET", "sparql", "SPARQL 1.1 query (?query=), or the endpoint's page and service description"),
-    ("POST", "sparql_post", "SPARQL 1.1 query as a form or as application/sparql-query"),
-):
+# Plain strings: the limits (10 KB of query, absolute IRIs, 8 KiB URLs) are checked by the
+# endpoint and answered 400/413/414 with a message, and stated in the descriptions.
+_QUERY_TEXT = {"type": "string", "description": "SPARQL 1.1 query text, at most 10 KB"}
+_GRAPH_IRIS = {"type": "array", "items": {"type": "string", "description": "absolute IRI"}}
+_GET_PARAMETERS = [
+    {"name": "query", "in": "query", "required": False, "schema": _QUERY_TEXT,
+     "description": "SELECT, ASK, CONSTRUCT or DESCRIBE (without it: the page, or the "
+                    "service description for RDF clients)"},
+    {"name": "default-graph-uri", "in": "query", "required": False, "schema": _GRAPH_IRIS,
+     "style": "form", "explode": True},
+    {"name": "named-graph-uri", "in": "query", "required": False, "schema": _GRAPH_IRIS,
+     "style": "form", "explode": True},
+    {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "A result format by name (json, xml, csv, tsv, turtle, …), over Accept"},
+]  # fmt: skip
+_POST_BODY = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["query"],
+                "properties": {
+                    "query": _QUERY_TEXT,
+                    "default-graph-uri": _GRAPH_IRIS,
+                    "named-graph-uri": _GRAPH_IRIS,
+                },
+            }
+        },
+        "application/sparql-query": {"schema": _QUERY_TEXT},
+    },
+}
+for _method, _operation, _summary, _extra in (
+    ("GET", "sparql", "SPARQL 1.1 query (?query=), or the endpoint's page and service description",
+     {"parameters": _GET_PARAMETERS}),
+    ("POST", "sparql_post", "SPARQL 1.1 query as a form or as application/sparql-query",
+     {"requestBody": _POST_BODY}),
+):  # fmt: skip
     router.add_api_route(
         "/_/sparql",
         sparql,
@@ -90,6 +134,7 @@ for _method, _operation, _summary in (
         summary=_summary,
         response_class=Response,
         responses={200: {"content": _QUERY_TYPES}, **_ERRORS},
+        openapi_extra=_extra,
     )
 router.add_api_route("/_/sparql", sparql, methods=["HEAD"], include_in_schema=False)
 
@@ -107,7 +152,7 @@ def void(request: Request) -> Response:
         request.method,
         request.url.path,
         request.url.query,
-        {k.lower(): v for k, v in request.headers.items()},
+        combined_headers(request),
     )
     return _response(_endpoint(request).void(incoming), request.method)
 
@@ -122,7 +167,15 @@ def well_known_void() -> Response:
     operation_id="dump",
     summary="Bulk dump of the whole catalogue graph (N-Triples or JSON-LD, gzip)",
     response_class=Response,
-    responses={200: {"content": {"application/gzip": {}}}, 304: {}, 404: {}, 503: {}},
+    responses={
+        200: {"content": {"application/gzip": {}}},
+        206: {"description": "The byte range asked for (Range, If-Range)"},
+        304: {"description": "Not modified"},
+        404: {"description": "No dump of that name"},
+        412: {"description": "If-Match or If-Unmodified-Since did not hold"},
+        416: {"description": "The byte range is outside the dump"},
+        503: {"description": "The dump is being written"},
+    },
 )
 @router.head("/_/dump/{name}", include_in_schema=False)
 def dump(name: str, request: Request) -> Response:
@@ -130,6 +183,6 @@ def dump(name: str, request: Request) -> Response:
         request.method,
         request.url.path,
         request.url.query,
-        {k.lower(): v for k, v in request.headers.items()},
+        combined_headers(request),
     )
     return _response(_endpoint(request).dump(name, incoming), request.method)
