@@ -5,7 +5,8 @@ same triples as one JSON-LD document with both contexts embedded (readable offli
 project a node tree shaped like its page's JSON-LD. Both come from the same snapshot, so they
 describe the same generation, and so do the dataset statistics VoID publishes
 (``manifest.json``). Files are written aside and renamed into place: a download in progress
-keeps reading the file it opened.
+keeps reading the file it opened. The same job brings the catalogue image (``image``) up to
+that snapshot, so a restarted server loads it with few graphs left to replace.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, BinaryIO
 import orjson
 import pyoxigraph as ox
 
+from publisher.sparql.image import write_image
 from publisher.sparql.location import GraphLocation, write_json_atomically
 
 __all__ = ["DUMP_FILES", "read_manifest", "write_dumps"]
@@ -67,6 +69,7 @@ def write_dumps(location: GraphLocation) -> dict[str, Any]:
         if manifest is not None and manifest.get("snapshot") == snapshot.path.name:
             return manifest  # another process wrote these very dumps meanwhile
         store = ox.Store.read_only(str(snapshot.path))
+        write_image(location, store, snapshot)
         files = {
             NT_DUMP: _write(location.dump_dir / NT_DUMP, lambda out: _ntriples(store, out)),
             JSONLD_DUMP: _write(

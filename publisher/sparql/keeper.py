@@ -1,7 +1,8 @@
 """The server's graph keeper: a thread that keeps the graph and the dumps in step with writes.
 
 It watches the store's write counter (a memory read) and, when it moves, has the maintenance
-process sync the graph; once writes pause for ``dump_quiet`` seconds (or have gone on for
+process sync the graph; each new snapshot goes to ``on_snapshot`` (the service loads it into
+the query host's memory). Once writes pause for ``dump_quiet`` seconds (or have gone on for
 ``dump_max_age``), it has the dumps rewritten. The CPU-heavy work (crosswalk, RDF writing,
 compression) happens in that process, never on the server's own threads. A query asks the
 keeper to catch up with the write counter it saw, and waits a bounded time for it.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from publisher.sparql.dumping import read_manifest
 from publisher.sparql.framing import HelperDied, HelperTimeout
@@ -30,9 +32,15 @@ RETRY = 5.0  # seconds before retrying a failed job
 
 class GraphKeeper:
     def __init__(
-        self, store: Store, db_url: str, location: GraphLocation, settings: SparqlSettings
+        self,
+        store: Store,
+        db_url: str,
+        location: GraphLocation,
+        settings: SparqlSettings,
+        on_snapshot: Callable[[Snapshot], None] | None = None,
     ) -> None:
         self.store = store
+        self.on_snapshot = on_snapshot
         self.db_url = db_url
         self.location = location
         self.settings = settings
@@ -105,6 +113,8 @@ class GraphKeeper:
             with self._changed:
                 self._changed.notify_all()
             snapshot = self.location.current()
+        if snapshot is not None and self.on_snapshot is not None:
+            self.on_snapshot(snapshot)
         if snapshot is not None and self._dumps_due(snapshot, now):
             self._job("dump")
 

@@ -10,6 +10,8 @@ change builds a graph of its own rather than rewriting IRIs in queries and resul
   processes open read-only; ``current.json`` names the newest and the database generation
   it reflects. Queries never see a half-applied sync.
 - ``state.json`` — the generation ``primary/`` reflects (written after its data).
+- ``image.nq.gz`` / ``image.json`` — every quad of one snapshot as N-Quads, which the query
+  host loads into memory far faster than it could read the snapshot (``image``).
 - ``dump/`` — the bulk dumps and their manifest.
 """
 
@@ -31,7 +33,9 @@ from publisher.store import sqlite_path
 
 __all__ = ["GraphLocation", "Snapshot", "default_graph_root", "write_json_atomically"]
 
-FORMAT = 1  # bump when the graph's layout or content rules change: older graphs rebuild
+# Bump when the graph's layout or content rules change: older graphs rebuild.
+# 2: extrinsic items in the project graphs; the N-Quads image beside the snapshots.
+FORMAT = 2
 
 
 def default_graph_root(db_url: str) -> Path:
@@ -86,6 +90,8 @@ class GraphLocation:
         self.dump_dir = self.dir / "dump"
         self.state_file = self.dir / "state.json"
         self.current_file = self.dir / "current.json"
+        self.image_file = self.dir / "image.nq.gz"
+        self.image_meta = self.dir / "image.json"
         self._current: tuple[int, Snapshot | None] | None = None
 
     def ensure(self) -> None:

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from crosswalk.records import Target
 from publisher.sparql.catalogue import graph_name, project_quads
+from publisher.sparql.image import ImageWriter
 from publisher.sparql.location import FORMAT, GraphLocation, Snapshot, write_json_atomically
 from publisher.store import Store
 
@@ -123,16 +124,22 @@ def _rebuild_locked(
     fresh = location.dir / "primary.building"
     shutil.rmtree(fresh, ignore_errors=True)
     graph = ox.Store(str(fresh))
+    image = ImageWriter(location)  # the same quads, for query hosts to load into memory
     try:
 
         def quads():
             for project in store.iter_projects():
-                yield from project_quads(project, location.base, _items(store, project.name))
+                found = project_quads(project, location.base, _items(store, project.name))
+                image.add(found)
+                yield from found
                 if on_project is not None:
                     on_project(project.name)
 
         graph.bulk_extend(quads())
         graph.flush()
+    except BaseException:
+        image.abort()
+        raise
     finally:
         del graph
     location.write_state(None)  # from here until the swap, primary/ is not to be trusted
@@ -146,8 +153,12 @@ def _rebuild_locked(
     graph = ox.Store(str(location.primary))
     try:
         snapshot = _publish(graph, location, now)
+    except BaseException:
+        image.abort()
+        raise
     finally:
         del graph
+    image.commit(snapshot)
     seconds = time.perf_counter() - started
     log.info("graph: rebuilt %d projects in %.2f s (generation %d)", len(names), seconds, now)
     return SyncReport(now, len(names), True, seconds, snapshot)

@@ -1,27 +1,41 @@
-"""The SPARQL service of one running index: graph keeper, query processes, client limits.
+"""The SPARQL service of one running index: graph keeper, query host, client limits.
 
 ``SparqlService.run(request, client)`` is the whole query path, framework-free: admit the
 client, make sure the graph has caught up with the writes the request could have seen, run
-the query in a killable process within the time limit, book the time. The ASGI route and
-the WSGI handler both call it.
+the query in a killable process holding that graph in memory, within the time limit, book
+the time. The ASGI route and the WSGI handler both call it.
+
+Each snapshot the keeper publishes is loaded into the query host: the graphs of the projects
+written since the host's generation are replaced, or, when there is no graph in memory yet
+or a large part changed, the newest image is loaded and brought up to the snapshot.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from publisher.sparql.helpers import PoolBusy, QueryCrashed, QueryPool, QueryTimedOut
+from publisher.sparql.catalogue import graph_name
+from publisher.sparql.image import read_image
 from publisher.sparql.keeper import GraphKeeper
 from publisher.sparql.limits import ClientLimits, Refusal
 from publisher.sparql.location import GraphLocation, Snapshot, default_graph_root
+from publisher.sparql.pool import PoolBusy, QueryCrashed, QueryPool, QueryTimedOut
 from publisher.sparql.protocol import QueryRequest
 from publisher.sparql.settings import SparqlSettings
 from publisher.store import Store
 
 __all__ = ["Outcome", "SparqlService"]
+
+log = logging.getLogger("ldindex.sparql")
+
+# A load replaces graphs one by one while this part of the projects changed at most;
+# beyond it, reading the image (or the whole snapshot) is faster.
+DELTA_SHARE = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +66,7 @@ class SparqlService:
         self.settings = settings or SparqlSettings()
         self.base = base.rstrip("/")
         self.location = GraphLocation(graph_root or default_graph_root(db_url), self.base)
-        self.keeper = GraphKeeper(store, db_url, self.location, self.settings)
+        self.keeper = GraphKeeper(store, db_url, self.location, self.settings, self._load)
         self.limits = ClientLimits(self.settings.client_concurrency, self.settings.client_seconds)
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()
@@ -79,8 +93,46 @@ class SparqlService:
     def pool(self) -> QueryPool:
         with self._pool_lock:
             if self._pool is None:
-                self._pool = QueryPool(self.settings.workers, self.settings.memory_mb)
+                settings = self.settings
+                self._pool = QueryPool(settings.workers, settings.memory_mb, settings.recycle_mb)
             return self._pool
+
+    def _load(self, snapshot: Snapshot) -> None:
+        """Bring the query host up to ``snapshot`` (in the keeper's thread)."""
+        pool = self.pool()
+        if not pool.alive():
+            log.error("the SPARQL query host exited; starting a new one")
+            pool.restart()
+        if pool.generation is not None and pool.generation >= snapshot.generation:
+            return
+        report = pool.load(self._load_request(pool, snapshot))
+        log.info(
+            "graph: %s load of generation %d: %d triples in %.2f s",
+            "full" if report["full"] else "incremental",
+            report["generation"],
+            report["triples"],
+            report["seconds"],
+        )
+
+    def _load_request(self, pool: QueryPool, snapshot: Snapshot) -> dict[str, Any]:
+        request: dict[str, Any] = {"snapshot": str(snapshot.path),
+                                   "generation": snapshot.generation}  # fmt: skip
+        limit = max(50, int(self.store.counts()["projects"] * DELTA_SHARE))
+        last = pool.last_load
+        worn = last is not None and last["replaced"] > last["triples"]  # reload to free memory
+        if pool.generation is not None and not worn:
+            changed = self.store.changed_since(pool.generation)
+            if len(changed) <= limit:
+                return {**request, "graphs": self._graphs(changed)}
+        image = read_image(self.location)
+        if image is not None and image.generation <= snapshot.generation:
+            changed = self.store.changed_since(image.generation)
+            if len(changed) <= limit:
+                return {**request, "image": str(image.path), "graphs": self._graphs(changed)}
+        return {**request, "graphs": None}
+
+    def _graphs(self, names: list[str]) -> list[str]:
+        return [graph_name(self.base, name).value for name in names]
 
     def run(self, request: QueryRequest, client: str, accept: str) -> Outcome:
         settings = self.settings
@@ -101,7 +153,6 @@ class SparqlService:
                 )
             message = {
                 "op": "query",
-                "snapshot": str(snapshot.path),
                 "query": request.query,
                 "accept": accept,
                 "formats": list(request.formats),
@@ -111,9 +162,18 @@ class SparqlService:
                 "named_graphs": list(request.named_graphs),
             }
             started = time.monotonic()
+            pool = self.pool()
             try:
-                header, body = self.pool().run(message, settings.timeout, self.queue_wait)
+                header, body = pool.run(
+                    message, settings.timeout, self.queue_wait, snapshot.generation
+                )
             except PoolBusy:
+                if pool.generation is None or pool.generation < snapshot.generation:
+                    return Outcome(
+                        503,
+                        error="the catalogue graph is being loaded into memory; try again shortly",
+                        retry_after=5,
+                    )
                 return Outcome(
                     503,
                     error="every query process is busy; try again in a moment",

@@ -15,7 +15,9 @@ class SparqlSettings:
     """Limits and worker counts of ``/_/sparql``; defaults suit one small machine.
 
     ``workers`` query processes run at once (0 turns the endpoint off); each query may run
-    ``timeout`` seconds and return ``max_rows`` rows (or triples). One client (one address)
+    ``timeout`` seconds, allocate ``memory_mb`` beyond the graph it shares, and return
+    ``max_rows`` rows (or triples). A query process whose own copy of the graph's pages
+    grew past ``recycle_mb`` is replaced by a fresh one once idle. One client (one address)
     may have ``client_concurrency`` queries running and spend ``client_seconds`` of query
     time per minute. Dumps are rewritten once writes have paused for ``dump_quiet`` seconds,
     or every ``dump_max_age`` seconds while they go on.
@@ -28,6 +30,7 @@ class SparqlSettings:
     client_concurrency: int = 2
     client_seconds: float = 20.0
     memory_mb: int = 2048
+    recycle_mb: int = 256
     sync_wait: float = 10.0
     dump_quiet: float = 5.0
     dump_max_age: float = 600.0
@@ -37,7 +40,8 @@ class SparqlSettings:
             raise ValueError("sparql workers: must be 0 (off) or more")
         if not 0 < self.timeout <= 60:
             raise ValueError(f"sparql timeout: {self.timeout} s is outside (0, 60]")
-        for name in ("max_rows", "max_query_bytes", "client_concurrency", "memory_mb"):
+        for name in ("max_rows", "max_query_bytes", "client_concurrency", "memory_mb",
+                     "recycle_mb"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ValueError(f"sparql {name.replace('_', ' ')}: must be at least 1")
         if self.client_seconds < self.timeout:
