@@ -96,6 +96,7 @@ class QueryPool:
         self.recycle_mb = recycle_mb
         self.generation: int | None = None  # what the host has loaded
         self.replaced = 0  # processes killed at the time limit or lost to a crash
+        self.loads = 0  # snapshots loaded into the host (full or incremental)
         self.last_load: dict[str, Any] | None = None
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -133,11 +134,21 @@ class QueryPool:
             target=self._receive, args=(handoff,), name="sparql-handoff", daemon=True
         ).start()
 
+    @property
+    def host_pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
     def restart(self) -> None:
-        """Start a new host after the old one died; its processes serve until retired."""
+        """Start a new host after the old one died. Its query processes finish what they
+        run and are closed: the new host forks its own once it has loaded the graph."""
+        with self._cond:
+            for worker in list(self._all.values()):
+                worker.retiring = True
+                if worker in self._idle:
+                    self._drop(worker)
         with self._control_lock:
             self._stop_host()
             if not self._closed:
@@ -156,6 +167,7 @@ class QueryPool:
             raise RuntimeError(f"loading the catalogue graph failed: {header.get('error')}")
         self.generation = header["generation"]
         self.last_load = header
+        self.loads += 1
         return header
 
     def _receive(self, handoff: socket.socket) -> None:

@@ -73,17 +73,17 @@ SELECTS = {e.slug: e.query for e in examples() if "SELECT" in e.query.split("{")
 
 @pytest.mark.parametrize("name", sorted({**SELECTS, **QUERIES}))
 def test_endpoint_and_pages_agree(
-    name: str, endpoint: str, pages_graph: Graph, live_server: LiveServer
+    name: str, endpoint: str, pages_graph: Graph, catalogue_server: LiveServer
 ) -> None:
     query = {**SELECTS, **QUERIES}[name]
     served = server_rows(endpoint, query)
-    reference = reference_rows(pages_graph, query, live_server.url)
+    reference = reference_rows(pages_graph, query, catalogue_server.url)
     assert served == reference
     if name != "musllinux-aarch64":  # no such wheel among the shared artefacts
         assert served, f"{name} should find something in the shared artefacts"
 
 
-def test_ask_and_construct_agree(endpoint: str, pages_graph: Graph, live_server) -> None:
+def test_ask_and_construct_agree(endpoint: str, pages_graph: Graph, catalogue_server) -> None:
     for example in examples():
         client = SPARQLWrapper(endpoint)
         client.setQuery(example.query)
@@ -94,7 +94,7 @@ def test_ask_and_construct_agree(endpoint: str, pages_graph: Graph, live_server)
         elif example.query.lstrip().upper().startswith("CONSTRUCT"):
             client.setReturnFormat(TURTLE)
             served = Graph().parse(data=client.queryAndConvert(), format="turtle")
-            expected = pages_graph.query(PROLOGUE + example.query, base=f"{live_server.url}/")
+            expected = pages_graph.query(PROLOGUE + example.query, base=f"{catalogue_server.url}/")
             assert len(served) > 20
             assert isomorphic(served, expected.graph)
 
@@ -117,32 +117,32 @@ def test_sparqlwrapper_select_formats(endpoint: str, fmt: str, method: str) -> N
 
 
 @pytest.mark.parametrize("fmt", [TURTLE, N3, XML, RDFXML, JSONLD])
-def test_sparqlwrapper_graph_formats(endpoint: str, fmt: str, live_server: LiveServer) -> None:
+def test_sparqlwrapper_graph_formats(endpoint: str, fmt: str, catalogue_server: LiveServer) -> None:
     client = SPARQLWrapper(endpoint)
-    client.setQuery(f"DESCRIBE <{live_server.url}/project/attrs/25.3.0/>")
+    client.setQuery(f"DESCRIBE <{catalogue_server.url}/project/attrs/25.3.0/>")
     client.setReturnFormat(fmt)
     graph = client.queryAndConvert()
     if not isinstance(graph, Graph):  # SPARQLWrapper hands Turtle and N3 back as bytes
         graph = Graph().parse(data=graph, format="turtle")
-    release = URIRef(f"{live_server.url}/project/attrs/25.3.0/")
+    release = URIRef(f"{catalogue_server.url}/project/attrs/25.3.0/")
     assert (release, URIRef(PREFIXES["schema"] + "version"), Literal("25.3.0")) in graph
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
 @pytest.mark.parametrize("return_format", ["xml", "json"])
 def test_rdflib_sparqlstore(
-    endpoint: str, pages_graph: Graph, method: str, return_format: str, live_server
+    endpoint: str, pages_graph: Graph, method: str, return_format: str, catalogue_server
 ) -> None:
     remote = Graph(SPARQLStore(endpoint, method=method, returnFormat=return_format))
     query = QUERIES["sdists-with-size"]
     served = sorted(tuple(_rdflib_key(t) for t in row) for row in remote.query(PROLOGUE + query))
-    assert served == reference_rows(pages_graph, query, live_server.url)
+    assert served == reference_rows(pages_graph, query, catalogue_server.url)
     assert len(served) >= 5
-    assert (URIRef(f"{live_server.url}/project/six/"), None, None) in remote
+    assert (URIRef(f"{catalogue_server.url}/project/six/"), None, None) in remote
 
 
-def test_named_graphs_through_the_protocol(endpoint: str, live_server: LiveServer) -> None:
-    graph = f"{live_server.url}/project/six/#graph"
+def test_named_graphs_through_the_protocol(endpoint: str, catalogue_server: LiveServer) -> None:
+    graph = f"{catalogue_server.url}/project/six/#graph"
     query = "SELECT DISTINCT ?name WHERE { ?p a ldx:Project ; schema:name ?name }"
     only_six = httpx.get(endpoint, params={"query": query, "default-graph-uri": graph},
                          headers={"Accept": "application/sparql-results+json"})  # fmt: skip
@@ -150,9 +150,9 @@ def test_named_graphs_through_the_protocol(endpoint: str, live_server: LiveServe
     named = httpx.get(
         endpoint,
         params={"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                "named-graph-uri": [graph, f"{live_server.url}/project/attrs/#graph"]},
+                "named-graph-uri": [graph, f"{catalogue_server.url}/project/attrs/#graph"]},
         headers={"Accept": "application/sparql-results+json"},
     )  # fmt: skip
     assert sorted(b["g"]["value"] for b in named.json()["results"]["bindings"]) == sorted(
-        [graph, f"{live_server.url}/project/attrs/#graph"]
+        [graph, f"{catalogue_server.url}/project/attrs/#graph"]
     )

@@ -14,6 +14,7 @@ import pytest
 from publisher.blobs import BlobStore
 from publisher.ingest import ingest
 from publisher.sparql.examples import examples
+from publisher.sparql.pool import QueryPool
 from publisher.sparql.settings import SparqlSettings
 from publisher.store import open_store
 from tests.conftest import SHARED_ARTEFACTS, build_index
@@ -47,11 +48,20 @@ def test_a_query_after_a_write_sees_it_and_dumps_follow(tmp_path: Path) -> None:
         assert outcome.status == "added", outcome.message
         found = rows(client, MUSL_AARCH64)  # no wait, no invalidation: the next query
         assert [r["version"]["value"] for r in found] == ["1.0"]
+        load = pool_of(client).last_load  # only the written project's graph was replaced
+        assert load is not None and not load["full"] and load["graphs"] == 1
         assert found[0]["project"]["value"] == "http://testserver/project/alpinearm/"
         second_dump = _wait_for_dump(client, first_dump)
         text = gzip.decompress(client.get("/_/dump/catalogue.nt.gz").content)
         assert b"http://testserver/project/alpinearm/" in text
         assert second_dump != first_dump
+
+
+def pool_of(client) -> QueryPool:
+    app = client.app
+    while not hasattr(app, "state"):  # HotReads → BodyLimit → FastAPI
+        app = app.app
+    return app.state.ldindex.sparql.service.pool()
 
 
 def _wait_for_dump(client, previous: str | None) -> str:

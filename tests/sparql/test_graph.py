@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,11 +11,14 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from crosswalk import vocab
-from publisher.sparql import maintenance
+from crosswalk.records import Target
+from publisher.extrinsic.writes import create
+from publisher.sparql import dumping, maintenance
 from publisher.sparql.catalogue import project_graphs
+from publisher.sparql.image import read_image
 from publisher.sparql.location import GraphLocation, base_key
 from publisher.sparql.prefixes import PREFIXES
-from publisher.store import Store, open_store
+from publisher.store import Author, Store, open_store
 from tests.store.test_contract import new_file
 
 BASE = "http://index.example/"
@@ -49,15 +53,24 @@ def as_rdflib(loc: GraphLocation) -> Graph:
 
 
 def test_the_graph_is_what_the_pages_publish(store: Store, tmp_path: Path) -> None:
+    advisory = {"kind": "advisory", "data": {"id": "GHSA-demo-0001", "summary": "Bad",
+                "affected": [{"package": {"ecosystem": "PyPI", "name": "demo"},
+                              "versions": ["1.0"]}]}}  # fmt: skip
+    create(store, Target("demo"), advisory, Author("curator"))
+    create(store, Target("demo", "1.0"), {"kind": "hardware-capability",
+           "data": {"key": "gpu", "value": "cuda>=12"}}, Author("curator"))  # fmt: skip
     loc = location(tmp_path)
     report = maintenance.sync(store, loc)
     assert report.rebuilt and report.projects == 1
     project = store.get_project("demo")
     assert project is not None
+    items = store.list_items(Target("demo"), exact=False)  # what the pages are built from
     expected = Graph()
-    for graph in project_graphs(project, BASE.rstrip("/")):
+    for graph in project_graphs(project, BASE.rstrip("/"), items):
         expected += graph
     assert isomorphic(as_rdflib(loc), expected)
+    (row,) = query(loc, "SELECT ?id WHERE { ?r ldx:affectedBy/schema:identifier ?id }")
+    assert row["id"].value == "GHSA-demo-0001"
     (row,) = query(loc, "SELECT ?g WHERE { GRAPH ?g { ?p a ldx:Project } }")
     assert row["g"].value == "http://index.example/project/demo/#graph"
 
@@ -114,6 +127,38 @@ def test_superseded_snapshots_are_pruned_after_the_grace(
     maintenance.sync(store, loc)
     kept = [p.name for p in loc.snapshots.iterdir() if p.is_dir()]
     assert kept == [loc.current().path.name]
+
+
+def test_rebuilds_and_dumps_write_the_image_of_their_snapshot(store: Store, tmp_path: Path):
+    loc = location(tmp_path)
+    built = maintenance.rebuild(store, loc)
+    assert built.snapshot is not None
+    image = read_image(loc)
+    assert image is not None and image.generation == built.generation
+    assert image.snapshot == built.snapshot.path.name and image.triples == built.snapshot.triples
+    assert _image_quads(image) == _snapshot_quads(built.snapshot.path)
+    store.add_file(new_file("other-2.0-py3-none-any.whl", "other", "2.0", sha256="b" * 64))
+    synced = maintenance.sync(store, loc)
+    assert synced.snapshot is not None
+    assert read_image(loc).generation == built.generation  # a sync leaves the image be
+    dumping.write_dumps(loc)
+    image = read_image(loc)
+    assert image is not None and image.generation == synced.generation
+    assert _image_quads(image) == _snapshot_quads(synced.snapshot.path)
+    loc.image_meta.write_text("{not json")
+    assert read_image(loc) is None  # a damaged description: no image, a full read instead
+
+
+def _image_quads(image) -> set[ox.Quad]:
+    """The image as a store holds it (typed literals in their canonical form)."""
+    loaded = ox.Store()
+    with gzip.open(image.path, "rb") as stream:
+        loaded.load(stream, format=ox.RdfFormat.N_QUADS)
+    return set(loaded.quads_for_pattern(None, None, None, None))
+
+
+def _snapshot_quads(path: Path) -> set[ox.Quad]:
+    return set(ox.Store.read_only(str(path)).quads_for_pattern(None, None, None, None))
 
 
 def test_query_prefixes_are_the_crosswalks() -> None:

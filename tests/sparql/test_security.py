@@ -15,6 +15,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from publisher.sparql.pool import QueryPool
 from publisher.sparql.settings import SparqlSettings
 from tests.conftest import IndexedData
 from tests.web.conftest import client_for
@@ -145,11 +146,15 @@ def tight(shared_index: IndexedData) -> Iterator[TestClient]:
         yield client
 
 
-def _pids(client: TestClient) -> list[int]:
+def _pool(client: TestClient) -> QueryPool:
     app = client.app
     while not hasattr(app, "state"):  # HotReads → BodyLimit → FastAPI
         app = app.app
-    pool = app.state.ldindex.sparql.service.pool()
+    return app.state.ldindex.sparql.service.pool()
+
+
+def _pids(client: TestClient) -> list[int]:
+    pool = _pool(client)
     deadline = time.monotonic() + 30
     while len(pool.pids()) < pool.size and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -161,6 +166,7 @@ def test_abusive_queries_stop_at_the_limit_and_their_process_is_replaced(
     tight: TestClient, query: str
 ) -> None:
     before = _pids(tight)
+    host, loads = _pool(tight).host_pid, _pool(tight).loads
     started = time.monotonic()
     reply = tight.get("/_/sparql", params={"query": query}, headers=JSON)
     elapsed = time.monotonic() - started
@@ -173,6 +179,8 @@ def test_abusive_queries_stop_at_the_limit_and_their_process_is_replaced(
     for pid in killed:  # gone, not left running the query
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+    # the replacement was forked from the host's graph in memory, nothing was reloaded
+    assert _pool(tight).host_pid == host and _pool(tight).loads == loads
     again = tight.get("/_/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON)
     assert again.status_code == 200 and again.json()["boolean"] is True
 
