@@ -23,7 +23,7 @@ import orjson
 import pyoxigraph as ox
 
 from publisher.sparql.image import write_image
-from publisher.sparql.location import GraphLocation, write_json_atomically
+from publisher.sparql.location import GraphLocation, Snapshot, pinned, write_json_atomically
 
 __all__ = ["DUMP_FILES", "read_manifest", "write_dumps"]
 
@@ -68,23 +68,28 @@ def write_dumps(location: GraphLocation) -> dict[str, Any]:
         manifest = read_manifest(location)
         if manifest is not None and manifest.get("snapshot") == snapshot.path.name:
             return manifest  # another process wrote these very dumps meanwhile
-        store = ox.Store.read_only(str(snapshot.path))
-        write_image(location, store, snapshot)
-        files = {
-            NT_DUMP: _write(location.dump_dir / NT_DUMP, lambda out: _ntriples(store, out)),
-            JSONLD_DUMP: _write(
-                location.dump_dir / JSONLD_DUMP, lambda out: _jsonld(store, location.base, out)
-            ),
-        }
-        manifest = {
-            "generation": snapshot.generation,
-            "snapshot": snapshot.path.name,
-            "written": time.time(),
-            "files": files,
-            "statistics": statistics(store),
-        }
-        write_json_atomically(location.dump_dir / MANIFEST, manifest)
-        return manifest
+        with pinned(snapshot.path):
+            return _write_all(location, snapshot)
+
+
+def _write_all(location: GraphLocation, snapshot: Snapshot) -> dict[str, Any]:
+    store = ox.Store.read_only(str(snapshot.path))
+    write_image(location, store, snapshot)
+    files = {
+        NT_DUMP: _write(location.dump_dir / NT_DUMP, lambda out: _ntriples(store, out)),
+        JSONLD_DUMP: _write(
+            location.dump_dir / JSONLD_DUMP, lambda out: _jsonld(store, location.base, out)
+        ),
+    }
+    manifest = {
+        "generation": snapshot.generation,
+        "snapshot": snapshot.path.name,
+        "written": time.time(),
+        "files": files,
+        "statistics": statistics(store),
+    }
+    write_json_atomically(location.dump_dir / MANIFEST, manifest)
+    return manifest
 
 
 def _write(path: Path, fill: Any) -> dict[str, Any]:

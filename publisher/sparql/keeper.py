@@ -3,9 +3,11 @@
 It watches the store's write counter (a memory read) and, when it moves, has the maintenance
 process sync the graph; each new snapshot goes to ``on_snapshot`` (the service loads it into
 the query host's memory). Once writes pause for ``dump_quiet`` seconds (or have gone on for
-``dump_max_age``), it has the dumps rewritten. The CPU-heavy work (crosswalk, RDF writing,
-compression) happens in that process, never on the server's own threads. A query asks the
-keeper to catch up with the write counter it saw, and waits a bounded time for it.
+``dump_max_age``), a second maintenance process rewrites the dumps, on a thread of its own:
+dumping a large catalogue takes minutes, and syncs must not wait for it. The CPU-heavy work
+(crosswalk, RDF writing, compression) happens in those processes, never on the server's own
+threads. A query asks the keeper to catch up with the write counter it saw, and waits a
+bounded time for it.
 """
 
 from __future__ import annotations
@@ -48,10 +50,12 @@ class GraphKeeper:
         self._changed = threading.Condition()
         self._stop = False
         self._thread: threading.Thread | None = None
-        self._helper: HelperProcess | None = None
+        self._dumping: threading.Thread | None = None
+        self._helpers: dict[str, HelperProcess] = {}  # "sync" and "dump", each its own
         self._last_write_seen = 0.0
         self._seen_generation = -1
         self._failed_until = 0.0
+        self._dump_failed_until = 0.0
         self.error: str | None = None
 
     def start(self) -> None:
@@ -64,13 +68,11 @@ class GraphKeeper:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        if self._helper is not None:
-            self._helper.close()
-            self._helper = None
-
-    @property
-    def helper_pid(self) -> int | None:
-        return self._helper.pid if self._helper is not None else None
+        for helper in list(self._helpers.values()):
+            helper.close()
+        self._helpers.clear()
+        if self._dumping is not None:
+            self._dumping.join(timeout=5)
 
     def wait_for(self, generation: int, timeout: float) -> Snapshot | None:
         """The current snapshot, after waiting up to ``timeout`` s for it to reach
@@ -115,10 +117,22 @@ class GraphKeeper:
             snapshot = self.location.current()
         if snapshot is not None and self.on_snapshot is not None:
             self.on_snapshot(snapshot)
-        if snapshot is not None and self._dumps_due(snapshot, now):
+        dumping = self._dumping is not None and self._dumping.is_alive()
+        if snapshot is not None and not dumping and self._dumps_due(snapshot, now):
+            self._dumping = threading.Thread(target=self._dump, name="sparql-dumps", daemon=True)
+            self._dumping.start()
+
+    def _dump(self) -> None:
+        try:
             self._job("dump")
+        except Exception:
+            if not self._stop:
+                log.exception("writing the dumps failed; retrying in %.0f s", RETRY)
+            self._dump_failed_until = time.monotonic() + RETRY
 
     def _dumps_due(self, snapshot: Snapshot, now: float) -> bool:
+        if now < self._dump_failed_until:
+            return False
         manifest = read_manifest(self.location)
         if manifest is None:
             return True
@@ -129,16 +143,21 @@ class GraphKeeper:
         return quiet or stale
 
     def _job(self, op: str) -> None:
-        if self._helper is None or self._helper.process.poll() is not None:
-            self._helper = HelperProcess(
+        slot = "dump" if op == "dump" else "sync"
+        helper = self._helpers.get(slot)
+        if helper is None or helper.process.poll() is not None:
+            if self._stop:
+                return
+            helper = HelperProcess(
                 "maintain", self.db_url, str(self.location.dir.parent), self.location.base
             )
-            self._helper.wait_ready()
+            self._helpers[slot] = helper
+            helper.wait_ready()
         try:
-            header, _ = self._helper.ask({"op": op}, timeout=None)
+            header, _ = helper.ask({"op": op}, timeout=None)
         except (HelperDied, HelperTimeout):
-            self._helper.kill()
-            self._helper = None
+            helper.kill()
+            self._helpers.pop(slot, None)
             raise RuntimeError(f"the graph maintenance process died during {op}") from None
         if header.get("status") != 200:
             self.error = header.get("error", "unknown error")

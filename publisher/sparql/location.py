@@ -31,7 +31,7 @@ import orjson
 
 from publisher.store import sqlite_path
 
-__all__ = ["GraphLocation", "Snapshot", "default_graph_root", "write_json_atomically"]
+__all__ = ["GraphLocation", "Snapshot", "default_graph_root", "pinned", "write_json_atomically"]
 
 # Bump when the graph's layout or content rules change: older graphs rebuild.
 # 2: extrinsic items in the project graphs; the N-Quads image beside the snapshots.
@@ -67,6 +67,15 @@ class Snapshot:
         return cls(
             root / data["name"], int(data["generation"]), int(data["triples"]), data["published"]
         )
+
+
+@contextmanager
+def pinned(snapshot_path: Path) -> Iterator[None]:
+    """Keep a snapshot from being pruned while it is read (a shared lock on its pin file,
+    which pruning must take exclusively; the kernel drops it if the reader dies)."""
+    with snapshot_path.with_name(f"{snapshot_path.name}.pin").open("a+b") as pin:
+        fcntl.flock(pin, fcntl.LOCK_SH)
+        yield
 
 
 def write_json_atomically(path: Path, data: Any) -> None:

@@ -10,6 +10,7 @@ in service.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import shutil
 import time
@@ -213,5 +214,17 @@ def _prune(root: Path, keep: Path, now: float) -> None:
         except (FileNotFoundError, orjson.JSONDecodeError):
             superseded = 0.0  # no record: left over from a crash, nobody reads it
         if now - superseded >= SNAPSHOT_GRACE:
-            shutil.rmtree(path, ignore_errors=True)
-            meta.unlink(missing_ok=True)
+            _remove_unless_pinned(path, meta)
+
+
+def _remove_unless_pinned(path: Path, meta: Path) -> None:
+    """Delete a snapshot nobody reads: a dump or a load in progress pins it (``pinned``)."""
+    pin_path = path.with_name(f"{path.name}.pin")
+    with pin_path.open("a+b") as pin:
+        try:
+            fcntl.flock(pin, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        shutil.rmtree(path, ignore_errors=True)
+        meta.unlink(missing_ok=True)
+        pin_path.unlink(missing_ok=True)

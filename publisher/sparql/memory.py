@@ -19,9 +19,12 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+
+from publisher.sparql.location import pinned
 
 __all__ = ["LoadFailed", "MemoryGraph"]
 
@@ -102,7 +105,7 @@ def _stream_snapshot(path: str, graphs: Sequence[str] | None, into: ox.Store) ->
         status = 0
         try:
             os.close(read_end)
-            with os.fdopen(write_end, "wb", buffering=1 << 20) as out:
+            with os.fdopen(write_end, "wb", buffering=1 << 20) as out, pinned(Path(path)):
                 snapshot = ox.Store.read_only(path)
                 if graphs is None:
                     snapshot.dump(out, format=N_QUADS)

@@ -16,7 +16,7 @@ from publisher.extrinsic.writes import create
 from publisher.sparql import dumping, maintenance
 from publisher.sparql.catalogue import project_graphs
 from publisher.sparql.image import read_image
-from publisher.sparql.location import GraphLocation, base_key
+from publisher.sparql.location import GraphLocation, base_key, pinned
 from publisher.sparql.prefixes import PREFIXES
 from publisher.store import Author, Store, open_store
 from tests.store.test_contract import new_file
@@ -123,10 +123,16 @@ def test_superseded_snapshots_are_pruned_after_the_grace(
     maintenance.sync(store, loc)
     assert len([p for p in loc.snapshots.iterdir() if p.is_dir()]) == 2  # within the grace
     monkeypatch.setattr(maintenance, "SNAPSHOT_GRACE", 0.0)
-    store.add_file(new_file("demo-3.0-py3-none-any.whl", "demo", "3.0", sha256="e" * 64))
+    read = loc.current().path
+    with pinned(read):  # a dump or a load reading it: kept past the grace
+        store.add_file(new_file("demo-3.0-py3-none-any.whl", "demo", "3.0", sha256="e" * 64))
+        maintenance.sync(store, loc)
+        assert read.is_dir() and len([p for p in loc.snapshots.iterdir() if p.is_dir()]) == 2
+    store.add_file(new_file("demo-4.0-py3-none-any.whl", "demo", "4.0", sha256="f" * 64))
     maintenance.sync(store, loc)
     kept = [p.name for p in loc.snapshots.iterdir() if p.is_dir()]
     assert kept == [loc.current().path.name]
+    assert sorted(p.name for p in loc.snapshots.iterdir()) == [kept[0], f"{kept[0]}.json"]
 
 
 def test_rebuilds_and_dumps_write_the_image_of_their_snapshot(store: Store, tmp_path: Path):
