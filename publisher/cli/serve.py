@@ -108,6 +108,7 @@ def serve(
     import os
     from dataclasses import replace
 
+    from publisher.sparql.location import default_graph_root
     from publisher.sparql.settings import SparqlSettings
     from publisher.store import default_files_dir
     from publisher.web import Settings, servers
@@ -150,6 +151,12 @@ def serve(
         out.warning(f"no file store at {files_root}: artefacts will answer 404 (see --files)")
     if read_only:
         out.warning(f"{where} is read-only for this user: serving without cache invalidation")
+    graph_root = (graph_dir or default_graph_root(db_url)).resolve()
+    if sparql.enabled and not _writable(graph_root):
+        out.warning(
+            f"{graph_root} is not writable: /_/sparql serves the catalogue graph built there, "
+            "if any, as it is (see --graph)"
+        )
 
     def ready() -> None:
         out.note(
@@ -166,3 +173,12 @@ def serve(
         servers.run(settings, listener, workers, server, access_log, ready)
     except (ListenError, servers.ServeError) as exc:
         raise CLIError(str(exc)) from exc
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user could create or change ``path`` (its nearest existing ancestor)."""
+    import os
+
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return os.access(path, os.W_OK)

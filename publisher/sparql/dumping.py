@@ -63,7 +63,7 @@ def write_dumps(location: GraphLocation) -> dict[str, Any]:
     if snapshot is None:
         raise FileNotFoundError(f"{location.dir}: no graph yet; run `ldindex graph rebuild`")
     location.ensure()
-    with (location.dump_dir / "lock").open("a+b") as lock:
+    with location.writing(), (location.dump_dir / "lock").open("a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         manifest = read_manifest(location)
         if manifest is not None and manifest.get("snapshot") == snapshot.path.name:

@@ -186,6 +186,8 @@ class Endpoint:
         except DumpNotFound as exc:
             return problem(404, str(exc))
         except DumpNotReady as exc:
+            if self.service.keeper.read_only:
+                return problem(503, f"{name} was never written: {self.service.keeper.read_only}")
             return problem(503, str(exc), retry_after=30)
         headers = _dump_validators(found)
         decision = evaluate(request.method, request.headers, found.etag, found.modified,

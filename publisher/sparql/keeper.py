@@ -57,6 +57,9 @@ class GraphKeeper:
         self._failed_until = 0.0
         self._dump_failed_until = 0.0
         self.error: str | None = None
+        # Why the graph cannot be written here (a read-only index), once a job found out:
+        # the graph found there is served as it is, and no sync or dump is tried again.
+        self.read_only: str | None = None
 
     def start(self) -> None:
         if self._thread is None:
@@ -87,7 +90,8 @@ class GraphKeeper:
             while True:
                 snapshot = self.location.current()
                 left = deadline - time.monotonic()
-                if (snapshot is not None and snapshot.generation >= generation) or left <= 0:
+                current = snapshot is not None and snapshot.generation >= generation
+                if current or left <= 0 or self.read_only:
                     return snapshot
                 self._changed.wait(min(left, POLL))
 
@@ -110,7 +114,7 @@ class GraphKeeper:
             self._seen_generation = generation
             self._last_write_seen = now
         snapshot = self.location.current()
-        if snapshot is None or snapshot.generation < generation:
+        if not self.read_only and (snapshot is None or snapshot.generation < generation):
             self._job("sync")
             with self._changed:
                 self._changed.notify_all()
@@ -118,7 +122,8 @@ class GraphKeeper:
         if snapshot is not None and self.on_snapshot is not None:
             self.on_snapshot(snapshot)
         dumping = self._dumping is not None and self._dumping.is_alive()
-        if snapshot is not None and not dumping and self._dumps_due(snapshot, now):
+        due = not self.read_only and not dumping
+        if snapshot is not None and due and self._dumps_due(snapshot, now):
             self._dumping = threading.Thread(target=self._dump, name="sparql-dumps", daemon=True)
             self._dumping.start()
 
@@ -159,6 +164,11 @@ class GraphKeeper:
             helper.kill()
             self._helpers.pop(slot, None)
             raise RuntimeError(f"the graph maintenance process died during {op}") from None
+        if header.get("status") == 403 and not self.read_only:
+            self.read_only = header.get("error", "the graph's directory is read-only")
+            log.warning("%s: the graph is served as found there and not kept current",
+                        self.read_only)  # fmt: skip
+            return
         if header.get("status") != 200:
             self.error = header.get("error", "unknown error")
             raise RuntimeError(f"graph {op} failed: {self.error}")

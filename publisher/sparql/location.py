@@ -17,6 +17,7 @@ change builds a graph of its own rather than rewriting IRIs in queries and resul
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -31,7 +32,21 @@ import orjson
 
 from publisher.store import sqlite_path
 
-__all__ = ["GraphLocation", "Snapshot", "default_graph_root", "pinned", "write_json_atomically"]
+__all__ = [
+    "GraphLocation",
+    "GraphNotWritable",
+    "Snapshot",
+    "default_graph_root",
+    "pinned",
+    "write_json_atomically",
+]
+
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+class GraphNotWritable(PermissionError):
+    """This user may not write the graph's directory (a read-only index, a read-only disk)."""
+
 
 # Bump when the graph's layout or content rules change: older graphs rebuild.
 # 2: extrinsic items in the project graphs; the N-Quads image beside the snapshots.
@@ -72,8 +87,16 @@ class Snapshot:
 @contextmanager
 def pinned(snapshot_path: Path) -> Iterator[None]:
     """Keep a snapshot from being pruned while it is read (a shared lock on its pin file,
-    which pruning must take exclusively; the kernel drops it if the reader dies)."""
-    with snapshot_path.with_name(f"{snapshot_path.name}.pin").open("a+b") as pin:
+    which pruning must take exclusively; the kernel drops it if the reader dies). Where
+    this user may not write, nobody with its rights prunes either: read unpinned."""
+    try:
+        pin = snapshot_path.with_name(f"{snapshot_path.name}.pin").open("a+b")
+    except OSError as exc:
+        if exc.errno not in _DENIED:
+            raise
+        yield
+        return
+    with pin:
         fcntl.flock(pin, fcntl.LOCK_SH)
         yield
 
@@ -103,21 +126,40 @@ class GraphLocation:
         self.image_meta = self.dir / "image.json"
         self._current: tuple[int, Snapshot | None] | None = None
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Turn a refused write into ``GraphNotWritable`` naming the directory."""
+        try:
+            yield
+        except GraphNotWritable:
+            raise
+        except OSError as exc:
+            if exc.errno not in _DENIED:
+                raise
+            reason = (exc.strerror or "permission denied").lower()
+            raise GraphNotWritable(
+                f"cannot write the catalogue graph in {self.dir}: {reason}"
+            ) from exc
+
     def ensure(self) -> None:
-        for d in (self.dir, self.snapshots, self.dump_dir):
-            d.mkdir(parents=True, exist_ok=True)
-        base_file = self.dir / "base.txt"
-        if not base_file.exists():
-            base_file.write_text(self.base + "\n")
+        with self.writing():
+            for d in (self.dir, self.snapshots, self.dump_dir):
+                d.mkdir(parents=True, exist_ok=True)
+            base_file = self.dir / "base.txt"
+            if not base_file.exists():
+                base_file.write_text(self.base + "\n")
 
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Exclusive right to open ``primary/`` read-write and to publish, across processes."""
         self.ensure()
-        with (self.dir / "lock").open("a+b") as handle:
+        with self.writing():
+            handle = (self.dir / "lock").open("a+b")
+        with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                yield
+                with self.writing():
+                    yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 

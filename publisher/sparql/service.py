@@ -144,6 +144,13 @@ class SparqlService:
         spent = 0.0
         try:
             snapshot = self.keeper.wait_for(self.store.generation(), settings.sync_wait)
+            if snapshot is None and self.keeper.read_only:
+                return Outcome(
+                    503,
+                    error=f"there is no catalogue graph to query: {self.keeper.read_only}; "
+                    "build one where it can be written (ldindex graph rebuild --graph DIR) "
+                    "and serve with --graph DIR",
+                )
             if snapshot is None:
                 detail = f" ({self.keeper.error})" if self.keeper.error else ""
                 return Outcome(

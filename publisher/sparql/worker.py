@@ -35,9 +35,16 @@ class Maintainer:
         self.location = GraphLocation(Path(graph_root), base)
 
     def __call__(self, request: dict[str, Any]) -> Answer:
+        from publisher.sparql.location import GraphNotWritable
+
+        try:
+            return self._run(request["op"])
+        except GraphNotWritable as exc:
+            return {"status": 403, "error": str(exc)}, b""
+
+    def _run(self, op: str) -> Answer:
         from publisher.sparql import dumping, maintenance
 
-        op = request["op"]
         if op in ("sync", "rebuild"):
             run = maintenance.sync if op == "sync" else maintenance.rebuild
             report = run(self.store, self.location)

@@ -88,11 +88,12 @@ def test_graph_and_dump_commands(tmp_path: Path) -> None:
     assert status.returncode == 0 and "no graph yet" in status.stdout
     built = run("graph", "rebuild", *db, cwd=tmp_path)
     assert built.returncode == 0, built.stderr
-    assert "graph rebuilt from 1 projects" in built.stdout
+    assert "graph rebuilt from 1 project in" in built.stdout
     synced = run("graph", "sync", *db, cwd=tmp_path)
     assert "updated with 0 projects" in synced.stdout
     status = run("graph", "status", "--db", data.db_url, cwd=tmp_path)
     assert "https://pypi.example.org:" in status.stdout and "(current)" in status.stdout
+    assert "image at generation 1" in status.stdout
     dumped = run("dump", *db, "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert dumped.returncode == 0, dumped.stderr
     text = gzip.decompress((tmp_path / "out" / "catalogue.nt.gz").read_bytes())
@@ -101,5 +102,7 @@ def test_graph_and_dump_commands(tmp_path: Path) -> None:
     assert "triples about" in dumped.stdout
     bad = run("graph", "rebuild", "--db", "nosuch://x", cwd=tmp_path)
     assert bad.returncode == 1 and "unknown database scheme" in bad.stderr
+    bad = run("graph", "rebuild", *db[:2], "--base-url", "ftp://x", cwd=tmp_path)
+    assert bad.returncode == 2 and "must start with http:// or https://" in bad.stderr
     for verb in (["graph", "--help"], ["graph", "rebuild", "--help"], ["dump", "--help"]):
         assert run(*verb, cwd=tmp_path).returncode == 0
