@@ -3,8 +3,9 @@
 
 Set LDINDEX_DB (database URL), LDINDEX_FILES (artefact directory) and LDINDEX_BASE_URL in
 the server's environment for the script; it answers the simple API, pages, files, SPARQL
-(each request starts its own query process: fine for light use, slow for heavy use), VoID
-and the dumps that `ldindex dump` writes.
+(each request starts a query host that loads the whole graph into memory: fine for a small
+catalogue, slow for a large one, where `ldindex serve` keeps it loaded), VoID and the dumps
+that `ldindex dump` writes.
 """
 
 import os

@@ -31,11 +31,18 @@ class Refusal:
 class _Client:
     running: int = 0
     spent: deque[tuple[float, float]] = field(default_factory=deque)  # (ended, seconds)
+    total: float = 0.0  # the sum of ``spent``, kept as it changes (not summed per query)
 
     def used(self, now: float) -> float:
         while self.spent and self.spent[0][0] <= now - WINDOW:
-            self.spent.popleft()
-        return sum(seconds for _, seconds in self.spent)
+            self.total -= self.spent.popleft()[1]
+        if not self.spent:
+            self.total = 0.0  # no rounding drift left over
+        return max(0.0, self.total)
+
+    def book(self, ended: float, seconds: float) -> None:
+        self.spent.append((ended, seconds))
+        self.total += seconds
 
 
 class Ticket:
@@ -90,7 +97,7 @@ class ClientLimits:
         with self._lock:
             state = self._clients.setdefault(client, _Client())
             state.running = max(0, state.running - 1)
-            state.spent.append((now, max(0.0, seconds)))
+            state.book(now, max(0.0, seconds))
 
     def _wait(self, state: _Client, now: float) -> int:
         """Seconds until enough booked time leaves the window to be under the limit."""
