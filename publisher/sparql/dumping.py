@@ -68,6 +68,8 @@ def write_dumps(location: GraphLocation) -> dict[str, Any]:
         manifest = read_manifest(location)
         if manifest is not None and manifest.get("snapshot") == snapshot.path.name:
             return manifest  # another process wrote these very dumps meanwhile
+        for left in location.dump_dir.glob(".*.tmp"):  # from a writer killed mid-way
+            left.unlink(missing_ok=True)
         with pinned(snapshot.path):
             return _write_all(location, snapshot)
 

@@ -48,6 +48,8 @@ class ImageWriter:
         self.location = location
         self._lock = (location.dir / "image.lock").open("a+b")
         fcntl.flock(self._lock, fcntl.LOCK_EX)
+        for left in location.dir.glob(f".{location.image_file.name}.*.tmp"):  # a killed writer's
+            left.unlink(missing_ok=True)
         self._tmp = location.image_file.with_name(f".{location.image_file.name}.{os.getpid()}.tmp")
         self._raw = self._tmp.open("wb")
         self._out: BinaryIO = gzip.GzipFile(  # type: ignore[assignment]

@@ -147,7 +147,11 @@ def test_rebuilds_and_dumps_write_the_image_of_their_snapshot(store: Store, tmp_
     synced = maintenance.sync(store, loc)
     assert synced.snapshot is not None
     assert read_image(loc).generation == built.generation  # a sync leaves the image be
+    killed = [loc.dump_dir / ".catalogue.nt.gz.99999.tmp", loc.dir / ".image.nq.gz.99999.tmp"]
+    for left in killed:  # what writers killed mid-way leave
+        left.write_bytes(b"half")
     dumping.write_dumps(loc)
+    assert not any(left.exists() for left in killed)
     image = read_image(loc)
     assert image is not None and image.generation == synced.generation
     assert _image_quads(image) == _snapshot_quads(synced.snapshot.path)
