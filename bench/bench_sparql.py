@@ -103,7 +103,7 @@ QUERIES = {
     "summary contains a word": """SELECT ?r ?summary WHERE {
         ?r a ldx:Release ; schema:description ?summary FILTER(CONTAINS(?summary, "parser")) }""",
     "bytes by package type": """SELECT ?type (SUM(?size) AS ?bytes) (COUNT(?f) AS ?files) WHERE {
-        ?f ldx:packagetype ?type ; schema:fileSize ?size } GROUP BY ?type""",
+        ?f ldx:packagetype ?type ; ldx:sizeInBytes ?size } GROUP BY ?type""",
     "python 3.13 wheels": """SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE {
         ?f ldx:pythonTarget/ldx:pythonVersion "3.13" }""",
     "any yanked": "ASK { ?r a ldx:Release ; ldx:yanked true }",

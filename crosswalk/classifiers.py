@@ -12,7 +12,7 @@ from rdflib import URIRef
 
 from crosswalk.vocab import REPOSTATUS
 
-__all__ = ["REPOSTATUS_MAP", "classifier_parts", "repostatus"]
+__all__ = ["REPOSTATUS_MAP", "classifier_parts", "language_words", "repostatus"]
 
 # codemetapy's REPOSTATUS_MAP (codemeta/common.py), keyed by the lower-cased status.
 REPOSTATUS_MAP = {
@@ -39,3 +39,12 @@ def repostatus(status: str) -> URIRef | None:
     """The repostatus.org IRI of a Development Status (``5 - Production/Stable``)."""
     found = REPOSTATUS_MAP.get(status.strip().lower())
     return REPOSTATUS[found] if found else None
+
+
+def language_words(parts: list[str]) -> str:
+    """A ``Programming Language`` classifier's language and version: ``["Python", "3.8"]``
+    is "Python 3.8"; ``["Python", "3", "Only"]`` is "Python 3"; an implementation or any
+    other qualifier (``["Python", "Implementation", "PyPy"]``) is just the language."""
+    if len(parts) > 1 and parts[1][:1].isdigit():
+        return f"{parts[0]} {parts[1]}"
+    return parts[0]

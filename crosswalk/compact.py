@@ -36,18 +36,29 @@ class _Term:
     container: str | None
 
 
-def _predicate(pair: tuple[Node, Node]) -> Node:
-    return pair[0]
-
-
 def _natural(text: str) -> tuple:
     return tuple(int(p) if i % 2 else p for i, p in enumerate(_DIGITS.split(text)))
+
+
+def _pair_order(pair: tuple[Node, Node]) -> tuple:
+    """Predicate, then object: IRIs in natural order (``#req-2`` before ``#req-10``), then
+    literals by text and datatype. Graph iteration order depends on the process's hash seed,
+    so nothing of the output may follow it."""
+    p, o = pair
+    if isinstance(o, Literal):
+        return (str(p), 1, str(o), str(o.datatype or ""), o.language or "")
+    return (str(p), 0, _natural(str(o)), "", "")
 
 
 class Compactor:
     """Compacts graphs against one merged term-definition dict (keywords aliased as in it)."""
 
-    def __init__(self, definitions: dict[str, Any]) -> None:
+    def __init__(
+        self, definitions: dict[str, Any], reference_only: frozenset[str] = frozenset()
+    ) -> None:
+        # Properties whose objects are written as IRIs, never embedded (a URL-valued
+        # property such as schema:downloadUrl: consumers expect a string there).
+        self.reference_only = reference_only
         self.prefixes: dict[str, str] = {}
         for term, d in definitions.items():
             if isinstance(d, str) and not d.startswith("@") and d.endswith(("/", "#")):
@@ -183,9 +194,9 @@ class _Walk:
             obj[c.type_key] = types[0] if len(types) == 1 else types
         values: dict[str, list[Any]] = defaultdict(list)
         list_keys: set[str] = set()
-        # Values of one property stay in graph order (the mapping adds req-1, req-2, ...);
-        # keys are sorted below.
-        pairs = sorted(((p, o) for p, o in po if p != RDF.type), key=_predicate)
+        # Values in a fixed order (lists keep theirs), so which reference embeds a node
+        # and the bytes written are the same in every process; keys are sorted below.
+        pairs = sorted(((p, o) for p, o in po if p != RDF.type), key=_pair_order)
         for p, o in pairs:
             key, value, is_list = self._entry(str(p), o)
             if is_list:
@@ -209,6 +220,8 @@ class _Walk:
         if isinstance(o, URIRef | BNode):
             term = c._term(pred, "@id", False)
             if term is not None:
+                if pred in c.reference_only:
+                    return term.name, self._ref(o, True), False
                 return term.name, self._object(o, True), False
             term = c._term(pred, None, False)
             key = term.name if term else c.compact_iri(pred)

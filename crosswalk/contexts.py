@@ -23,7 +23,16 @@ __all__ = [
     "merged_context",
 ]
 
-CONTEXTS_DIR = Path(__file__).resolve().parent.parent / "contexts"
+
+def _contexts_dir() -> Path:
+    """``contexts/`` at the top of a checkout; in a built wheel the build hook (``setup.py``)
+    ships it as package data beside this module, under ``context-files/``."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "context-files"
+    return shipped if shipped.is_dir() else here.parent / "contexts"
+
+
+CONTEXTS_DIR = _contexts_dir()
 CODEMETA_CONTEXT_URL = "https://w3id.org/codemeta/3.0"
 LDINDEX_CONTEXT_URL = "https://w3id.org/ldindex/context.jsonld"
 

@@ -12,7 +12,7 @@ attached to it, and the project's whose OSV ranges include its version.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from rdflib import URIRef
@@ -39,6 +39,8 @@ _SCHEMA_REQUIREMENTS = {
     "memory": SCHEMA.memoryRequirements,
     "storage": SCHEMA.storageRequirements,
 }
+Known = Callable[[str], bool]  # whether the index holds a project of that name
+
 _LINK_PROPERTIES = {
     "same-as": SCHEMA.sameAs,
     "packaged-as": LDX.packagedAs,
@@ -95,11 +97,11 @@ def _advisory(b: NodeBuilder, item: ExtrinsicItem) -> None:
         b.text(LDX.fixedIn, version)
 
 
-def _correction(b: NodeBuilder, item: ExtrinsicItem, base_url: str) -> None:
+def _correction(b: NodeBuilder, item: ExtrinsicItem, base_url: str, known: Known) -> None:
     b.types(LDX.DependencyCorrection)
     b.typed(LDX.corrected, True)
     for text in item.data.get("requires_dist") or ():
-        node = requirement_node(b, LDX.correctedRequirement, text, base_url)
+        node = requirement_node(b, LDX.correctedRequirement, text, base_url, known)
         node.typed(LDX.corrected, True)
 
 
@@ -130,7 +132,9 @@ _NODE_PROPERTIES = {
 }
 
 
-def _add_item(owner: NodeBuilder, item: ExtrinsicItem, base_url: str, link: bool = True) -> None:
+def _add_item(
+    owner: NodeBuilder, item: ExtrinsicItem, base_url: str, known: Known, link: bool = True
+) -> None:
     """The item's triples; ``link=False`` adds an advisory's node without ``ldx:advisory``
     from ``owner`` (a release reaching it through ``ldx:affectedBy`` only)."""
     data = item.data
@@ -158,7 +162,7 @@ def _add_item(owner: NodeBuilder, item: ExtrinsicItem, base_url: str, link: bool
         if link and item.target.filename is not None and not data.get("withdrawn"):
             owner.add(LDX.affectedBy, iri)
     elif item.kind == DEPENDENCY_CORRECTION:
-        _correction(node, item, base_url)
+        _correction(node, item, base_url, known)
     elif item.kind == EXTERNAL_REQUIREMENT:
         _external_requirement(node, item)
     else:
@@ -169,19 +173,21 @@ def add_items(
     owners: Mapping[tuple[str | None, str | None], NodeBuilder],
     items: Iterable[ExtrinsicItem],
     base_url: str,
+    known_project: Known,
     releases: Mapping[str, NodeBuilder] | None = None,
 ) -> None:
     """Attach each live item to its owner's node (``owners`` keyed by (version, filename);
     (None, None) is the project); items whose owner is not in the graph are left out.
-    ``releases`` (version → node) get ``ldx:affectedBy`` for every advisory affecting them."""
+    ``releases`` (version → node) get ``ldx:affectedBy`` for every advisory affecting them.
+    ``known_project(name)``: whether a corrected requirement links to a page here."""
     shown: Sequence[ExtrinsicItem] = [i for i in items if not i.deleted]
     for item in shown:
         owner = owners.get((item.target.version, item.target.filename))
         if owner is not None:
-            _add_item(owner, item, base_url)
+            _add_item(owner, item, base_url, known_project)
     for version, node in (releases or {}).items():
         for item in shown:
             if advisory_affects(item, version):
                 node.add(LDX.affectedBy, item_iri(base_url, item.item_id))
                 if (item.target.version, item.target.filename) not in owners:
-                    _add_item(node, item, base_url, link=False)
+                    _add_item(node, item, base_url, known_project, link=False)

@@ -69,9 +69,14 @@ def document_context(embed_context: bool = False) -> list[Any]:
     return [CODEMETA_CONTEXT_URL, ldindex_context()]
 
 
+# URL-valued properties written as IRI strings: the nodes they point to (files) are
+# described where another property embeds them.
+REFERENCE_ONLY = frozenset({"http://schema.org/downloadUrl"})
+
+
 @cache
 def _compactor() -> Compactor:
-    return Compactor(merged_context())
+    return Compactor(merged_context(), REFERENCE_ONLY)
 
 
 def _root(graph: Graph, frame_root: str | None) -> URIRef | None:

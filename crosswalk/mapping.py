@@ -10,10 +10,11 @@ as the root of the JSON-LD tree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rdflib import RDF, Graph, URIRef
 
+from crosswalk.application import describe_application
 from crosswalk.builder import NodeBuilder
 from crosswalk.extrinsic_graph import add_items
 from crosswalk.records import DistributionFile, ExtrinsicItem, Project, Release
@@ -82,21 +83,37 @@ def _project_node(graph: Graph, project: Project, base_url: str) -> NodeBuilder:
     return node
 
 
+def _nothing_known(name: str) -> bool:
+    return False
+
+
 def release_graph(
-    project: Project, release: Release, base_url: str, items: Iterable[ExtrinsicItem] = ()
+    project: Project,
+    release: Release,
+    base_url: str,
+    items: Iterable[ExtrinsicItem] = (),
+    known_project: Callable[[str], bool] = _nothing_known,
 ) -> Graph:
-    """A release's Codemeta graph: the release node, its files, persons, requirements, and
-    its project node (name, identifier, latest release); with the project's extrinsic
-    ``items`` that concern this release, its files or the whole project."""
+    """A release's Codemeta graph: the release node, its files, persons, requirements,
+    commands, citation, and its project node (name, identifier, latest release); with the
+    project's extrinsic ``items`` that concern this release, its files or the whole project.
+
+    ``known_project(name)`` says whether the index holds a project: requirements on it (the
+    published ones and corrected ones alike) link to its page here, the others to their
+    package URL (``pkg:pypi/{name}``).
+    """
     subject = release_iri(base_url, project.name, release.version)
     graph = _new_graph(subject)
     holder: list[Context] = []
-    ctx = Context(base_url, project.name, release.version, _map_file(holder))
+    ctx = Context(
+        base_url, project.name, release.version, _map_file(holder), known_project, release
+    )
     holder.append(ctx)
     node = NodeBuilder(graph, subject)
     node.types(SCHEMA.SoftwareSourceCode, LDX.Release)
     _apply(node, _METADATA_ROWS, release.metadata, ctx)
     _apply(node, _RELEASE_ROWS, release, ctx)
+    describe_application(node, release)
     if release.metadata.get("version") is None:
         node.text(SCHEMA.version, release.version)
     if release.metadata.get("name") is None:
@@ -107,7 +124,7 @@ def release_graph(
     owners = {(None, None): proj, (release.version, None): node}
     for f in release.files:
         owners[(release.version, f.filename)] = NodeBuilder(graph, file_iri(base_url, f.url_path))
-    add_items(owners, items, base_url, {release.version: node})
+    add_items(owners, items, base_url, known_project, {release.version: node})
     return graph
 
 
@@ -134,5 +151,5 @@ def project_graph(project: Project, base_url: str, items: Iterable[ExtrinsicItem
         if release.created is not None:
             node.typed(SCHEMA.datePublished, release.created)
         node.typed(LDX.yanked, release.yanked)
-    add_items({(None, None): proj}, items, base_url, releases)
+    add_items({(None, None): proj}, items, base_url, _nothing_known, releases)
     return graph

@@ -2,7 +2,8 @@
 
 A release carries its core metadata fields under their metadata names, lower-cased with
 ``_``; each file its ``filename``, ``size``, ``hashes`` (keyed ``md5``, ``sha1``, ``sha256``,
-``blake2b_256``), ``packagetype``, tags and per-file facts.
+``blake2b_256``), ``packagetype``, tags and per-file facts. A release also carries its
+``commands`` (console and GUI scripts), all its ``entry_points`` and its ``citation`` file.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def file_dict(f: DistributionFile) -> dict[str, Any]:
         "has_signature": f.signature is not None,
         "metadata_version": f.metadata_version,
         "metadata_sha256": f.metadata_sha256,
+        "verified": f.verified,
         "yanked": f.yanked,
         "yanked_reason": f.yanked_reason,
     }
@@ -78,6 +80,22 @@ def release_dict(r: Release) -> dict[str, Any]:
         "created": r.created.isoformat() if r.created else None,
         "yanked": r.yanked,
         "yanked_reason": r.yanked_reason,
+        "commands": {
+            group: dict(r.entry_points[group])
+            for group in ("console_scripts", "gui_scripts")
+            if group in r.entry_points
+        },
+        "entry_points": {group: dict(entries) for group, entries in r.entry_points.items()},
+        "citation": (
+            {
+                "file": r.citation.filename,
+                "member": r.citation.member,
+                "format": r.citation.format,
+                "data": dict(r.citation.data),
+            }
+            if r.citation is not None
+            else None
+        ),
         "files": [file_dict(f) for f in r.files],
     }
 

@@ -11,7 +11,7 @@ fields are lists, ``project_urls`` is a mapping of label to URL.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "ONE_PER_TARGET",
     "AdminEvent",
     "Change",
+    "Citation",
     "DistributionFile",
     "ExtrinsicItem",
     "PlatformFacts",
@@ -88,6 +89,9 @@ class DistributionFile:
     metadata_sha256: str | None = None
     yanked: bool = False
     yanked_reason: str | None = None
+    # Every member's content was checked at ingest (CRC-32s, a wheel's RECORD hashes), not
+    # only the archive's structure and metadata.
+    verified: bool = False
 
     @property
     def os(self) -> tuple[str, ...]:
@@ -101,11 +105,29 @@ class DistributionFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Citation:
+    """Citation metadata a release ships (``CITATION.cff`` or ``codemeta.json``).
+
+    ``data`` is in the shape of CFF 1.2 whatever the source (``title``, ``authors`` with
+    ``given-names``/``family-names``/``name``/``orcid``/``email``/``affiliation``, ``doi``,
+    ``identifiers``, ``keywords``, ``preferred-citation``, ``funding``...), validated at
+    ingest; ``text`` is the file as shipped; ``member`` its path inside ``filename``.
+    """
+
+    filename: str
+    member: str
+    format: str  # "cff" or "codemeta"
+    data: Mapping[str, Any]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Release:
     """One version of a project: its core metadata and its files.
 
     ``metadata`` comes from the release's most informative file (a wheel before an sdist);
-    ``metadata_source`` names that file.
+    ``metadata_source`` names that file. ``entry_points`` is a wheel's ``entry_points.txt``
+    (group -> name -> object reference); ``citation`` the citation file a file carried.
     """
 
     project: str
@@ -116,6 +138,8 @@ class Release:
     created: datetime | None = None
     yanked: bool = False
     yanked_reason: str | None = None
+    entry_points: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    citation: Citation | None = None
 
     @property
     def name(self) -> str:

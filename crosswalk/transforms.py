@@ -14,28 +14,50 @@ from typing import Any
 
 from rdflib import URIRef
 
+from crosswalk import licenses
 from crosswalk.builder import NodeBuilder
-from crosswalk.classifiers import classifier_parts, repostatus
-from crosswalk.licenses import license_ids
+from crosswalk.citation import add_citation
+from crosswalk.classifiers import classifier_parts, language_words, repostatus
+from crosswalk.commands import add_entry_points
+from crosswalk.forges import is_forge_url, repository_root
 from crosswalk.persons import parse_people
-from crosswalk.records import DistributionFile
+from crosswalk.platforms import (
+    ANY_OS,
+    classifier_os_name,
+    python_words,
+    runtime_from_requires_python,
+)
+from crosswalk.records import Citation, DistributionFile, Release
 from crosswalk.requirements import parse_requirement
 from crosswalk.table import Row
 from crosswalk.urls import property_for_label
-from crosswalk.values import PLACEHOLDERS, checked_iri, clean_text
-from crosswalk.vocab import LDX, SCHEMA, SPDX, file_iri, license_iri, project_iri, release_purl
+from crosswalk.values import checked_iri, clean_text
+from crosswalk.vocab import (
+    LDX,
+    SCHEMA,
+    SPDX,
+    file_iri,
+    license_iri,
+    project_iri,
+    project_purl,
+    release_purl,
+)
 
 __all__ = ["TRANSFORMS", "Context", "Transform", "requirement_node"]
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What transforms need beyond the value: where IRIs live, and how to map a file."""
+    """What transforms need beyond the value: where IRIs live, how to map a file, which
+    projects the index holds (a requirement links to the local page only for those), and
+    the release being mapped."""
 
     base_url: str
     name: str
     version: str
     map_file: Callable[[NodeBuilder, DistributionFile], None]
+    known_project: Callable[[str], bool]
+    release: Release | None = None
 
 
 Transform = Callable[[NodeBuilder, Row, Any, Context], None]
@@ -115,16 +137,27 @@ def _people(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
         b.ordered(row.property, nodes)
 
 
-def requirement_node(b: NodeBuilder, prop: URIRef, text: str, base_url: str) -> NodeBuilder:
+def requirement_node(
+    b: NodeBuilder,
+    prop: URIRef,
+    text: str,
+    base_url: str,
+    known_project: Callable[[str], bool],
+) -> NodeBuilder:
     """An ``ldx:Requirement`` node ``{subject}#req-N`` for one PEP 508 string, its parts as
-    separate literals (only the original string when it does not parse)."""
+    separate literals (only the original string when it does not parse). The required
+    project links to its page here when ``known_project(name)``, else to ``pkg:pypi/{name}``:
+    a link to a page this index does not have would answer 404."""
     req = parse_requirement(clean_text(text))
     node = b.child(prop, "req", LDX.Requirement)
     node.text(LDX.requirementString, req.original)
     if req.name is None:
         return node
     node.text(SCHEMA.name, req.name)
-    node.add(LDX.requiredProject, project_iri(base_url, req.name))
+    if known_project(req.name):
+        node.add(LDX.requiredProject, project_iri(base_url, req.name))
+    else:
+        node.add(LDX.requiredProject, project_purl(req.name))
     node.text(LDX.specifier, req.specifier)
     for extra in req.extras:
         node.text(LDX.requestedExtra, extra)
@@ -138,7 +171,7 @@ def requirement_node(b: NodeBuilder, prop: URIRef, text: str, base_url: str) -> 
 def _requirements(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
     for item in _items(value):
         if isinstance(item, str) and item.strip():
-            requirement_node(b, row.property, item, ctx.base_url)
+            requirement_node(b, row.property, item, ctx.base_url, ctx.known_project)
 
 
 @transform("project_urls")
@@ -149,9 +182,22 @@ def _project_urls(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
         node = b.child(row.property, "url", LDX.ProjectURL)
         node.text(LDX.label, label)
         if node.iri(SCHEMA.url, url, f"Project-URL {label}"):
+            iri = str(checked_iri(url))
             prop = property_for_label(str(label))
+            if prop == SCHEMA.codeRepository and is_forge_url(iri) and not repository_root(iri):
+                prop = None  # a "Source" label on an issues, blob or docs page of a forge
             if prop is not None:
-                b.add(prop, URIRef(checked_iri(url)))
+                b.add(prop, URIRef(iri))
+            if repository_root(iri):
+                b.add(SCHEMA.codeRepository, URIRef(iri))
+
+
+@transform("home_page")
+def _home_page(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    """Home-page as schema:url, and as the code repository when it is a forge's repository."""
+    for item in _items(value):
+        if b.iri(row.property, item, row.field) and repository_root(str(checked_iri(item))):
+            b.add(SCHEMA.codeRepository, URIRef(str(checked_iri(item))))
 
 
 def _classifiers(value: Any, family: str | None) -> Iterable[list[str]]:
@@ -162,10 +208,36 @@ def _classifiers(value: Any, family: str | None) -> Iterable[list[str]]:
                 yield parts
 
 
-@transform("classifier_words")
-def _classifier_words(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+@transform("programming_language")
+def _programming_language(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
     for parts in _classifiers(value, row.selector):
-        b.text(row.property, " ".join(parts))
+        b.text(row.property, language_words(parts))
+
+
+@transform("python_implementation")
+def _python_implementation(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for parts in _classifiers(value, row.selector):
+        if len(parts) == 3 and parts[:2] == ["Python", "Implementation"]:
+            b.text(row.property, parts[2])
+
+
+@transform("python_runtime")
+def _python_runtime(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    b.text(row.property, runtime_from_requires_python(value))
+
+
+@transform("operating_system")
+def _operating_system(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for parts in _classifiers(value, row.selector):
+        b.text(row.property, classifier_os_name(parts))
+
+
+@transform("operating_system_text")
+def _operating_system_text(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for item in _items(value):
+        if isinstance(item, str):
+            text = item.strip()
+            b.text(row.property, ANY_OS if text.lower() in ("any", "all", "*") else text)
 
 
 @transform("classifier_path")
@@ -182,35 +254,56 @@ def _repostatus(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
             b.add(row.property, iri)
 
 
-def _spdx(b: NodeBuilder, prop: URIRef, expression: str) -> str | None:
-    canonical, ids = license_ids(expression)
-    for spdx_id in ids:
-        b.add(prop, license_iri(spdx_id))
-    return canonical
-
-
-@transform("license_expression")
-def _license_expression(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
-    if not isinstance(value, str) or value.strip() in PLACEHOLDERS:
-        return
-    canonical = _spdx(b, row.property, value)
-    b.text(LDX.licenseExpression, canonical or value)
-
-
-@transform("license_text")
-def _license_text(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
-    if not isinstance(value, str) or value.strip() in PLACEHOLDERS:
-        return
-    if len(value) < 200:
-        _spdx(b, row.property, value)
-    b.text(LDX.licenseText, value)
+@transform("license")
+def _license(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    expression, text, classifiers = value
+    statement = licenses.resolve(expression, text, classifiers)
+    for spdx_id in statement.spdx_ids:
+        b.add(row.property, license_iri(spdx_id))
+    if statement.expression is not None:
+        b.text(LDX.licenseExpression, statement.expression)
+    elif isinstance(expression, str):
+        b.text(LDX.licenseExpression, expression)  # not an SPDX expression: kept as written
+    for name in statement.names:
+        node = b.child(row.property, "license", SCHEMA.CreativeWork)
+        node.text(SCHEMA.name, name)
 
 
 @transform("files")
 def _files(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
     for f in sorted(value or (), key=lambda f: f.filename):
         node = b.node_at(row.property, file_iri(ctx.base_url, f.url_path))
+        b.add(SCHEMA.downloadUrl, node.subject)
         ctx.map_file(node, f)
+
+
+@transform("entry_points")
+def _entry_points(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    add_entry_points(b, value)
+
+
+@transform("citation")
+def _citation(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    if not isinstance(value, Citation):
+        return
+    files = ctx.release.files if ctx.release is not None else ()
+    source = next((f for f in files if f.filename == value.filename), None)
+    iri = file_iri(ctx.base_url, source.url_path) if source is not None else None
+    has_authors = (b.subject, SCHEMA.author, None) in b.graph
+    add_citation(b, value, iri, has_authors)
+
+
+@transform("content_size")
+def _content_size(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        b.text(row.property, f"{value} B")
+        b.typed(LDX.sizeInBytes, value)
+
+
+@transform("file_runtimes")
+def _file_runtimes(b: NodeBuilder, row: Row, value: Any, ctx: Context) -> None:
+    for p in value or ():
+        b.text(row.property, python_words(p))
 
 
 # Hash names as the records key them -> SPDX checksum algorithm individuals.

@@ -2,7 +2,8 @@
 
 PEP 753: remove ASCII punctuation and whitespace, then lower-case; ``Bug Tracker`` and
 ``bug-tracker`` are both ``bugtracker``. The aliases below are the PEP's list of well-known
-labels; any other label keeps only its label/URL pair under ``ldx:projectUrl``.
+labels (plus forge names such as ``GitLab`` and ``Code``); any other label keeps only its
+label/URL pair under ``ldx:projectUrl``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ _DROP = str.maketrans("", "", string.punctuation + string.whitespace)
 WELL_KNOWN: dict[str, tuple[str, URIRef]] = {}
 for _name, _aliases, _prop in (
     ("homepage", ("homepage",), SCHEMA.url),
-    ("source", ("source", "repository", "sourcecode", "github"), SCHEMA.codeRepository),
+    # PEP 753's aliases, plus the forge names and "code" that real metadata uses as often.
+    (
+        "source",
+        ("source", "repository", "sourcecode", "github", "code", "gitlab", "codeberg", "git"),
+        SCHEMA.codeRepository,
+    ),
     ("download", ("download",), SCHEMA.downloadUrl),
     ("changelog", ("changelog", "changes", "whatsnew", "history"), SCHEMA.releaseNotes),
     ("releasenotes", ("releasenotes",), SCHEMA.releaseNotes),

@@ -3,9 +3,10 @@
 Real core metadata holds junk (``UNKNOWN``, ``http://``, URLs with spaces, ``mailto:`` with no
 address). A value meant as an IRI becomes one only if it is an absolute ``http(s)`` URL with a
 host (or a ``mailto:`` with an address) and holds no character an IRI may not; otherwise the
-caller keeps it as a literal. Literal text is made safe for every output format: lone
-surrogates are replaced and C0 control characters other than tab, LF and CR are removed (XML,
-hence RDFa pages, cannot carry them).
+caller keeps it as a literal. Literal text is made safe for every output format, and the same
+in all of them: lone surrogates are replaced, CR and CRLF line ends become LF, and C0 control
+characters other than tab and LF are removed — what an HTML parser does to a page's text, so
+a literal reads back from the RDFa exactly as the JSON-LD and Turtle state it.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ _HOST = re.compile(r"^[^\s@/:]+$")
 
 
 def clean_text(value: object) -> str:
-    """A string safe in every serialisation: valid UTF-8, no C0 controls but tab/LF/CR."""
+    """A string safe in every serialisation: valid UTF-8, LF line ends, no C0 controls but
+    tab and LF."""
     text = value if isinstance(value, str) else str(value)
     if not text.isascii():
         text = text.encode("utf-8", "replace").decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
     return text

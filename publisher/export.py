@@ -33,7 +33,7 @@ from crosswalk.records import Project
 from publisher.blobs import BlobStore
 from publisher.render.pages import PageRenderer
 from publisher.render.simple import index_html, index_json, project_html, project_json
-from publisher.render.site import SiteRenderer
+from publisher.render.site import STATIC_FILES, SiteRenderer
 from publisher.store import Store
 
 __all__ = [
@@ -56,7 +56,19 @@ MARKER = ".ldindex-export"
 # From a project's simple page (``simple/{name}/``) to the artefacts.
 SIMPLE_FILES_URL = "../../files"
 COMPRESSED_SUFFIXES = frozenset(
-    {".html", ".json", ".xml", ".txt", ".metadata", ".jsonld", ".ttl", ".css"}
+    {
+        ".html",
+        ".json",
+        ".xml",
+        ".txt",
+        ".metadata",
+        ".jsonld",
+        ".ttl",
+        ".css",
+        ".js",
+        ".bib",
+        ".cff",
+    }
 )
 
 Page = tuple[str, bytes]
@@ -118,6 +130,10 @@ def linked_data_pages(ctx: ExportContext, project: Project) -> Iterable[Page]:
             f"{here}/index.ttl",
             _required(pages.release_data(project.name, release.version, "turtle")),
         )
+        for document, kind in (("citation.bib", "bibtex"), ("CITATION.cff", "cff")):
+            body = pages.release_citation(project.name, release.version, kind)
+            if body is not None:
+                yield f"{here}/{document}", body
 
 
 def site_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable[Page]:
@@ -126,7 +142,8 @@ def site_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable
     yield "index.html", site.landing()
     yield "sitemap.xml", site.sitemap()
     yield "robots.txt", site.robots()
-    yield "_/static/style.css", site.stylesheet()
+    for name in STATIC_FILES:
+        yield f"_/static/{name}", site.static(name)
 
 
 def _required(body: bytes | None) -> bytes:

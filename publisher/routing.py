@@ -37,7 +37,15 @@ _NAME = r"([A-Za-z0-9._-]+)"
 _VERSION = r"([A-Za-z0-9._+!-]+?)"
 _SIMPLE_PROJECT = re.compile(rf"^/simple/{_NAME}(/?)$")
 _PROJECT = re.compile(rf"^/project/{_NAME}(/?)$")
-_RELEASE = re.compile(rf"^/project/{_NAME}/{_VERSION}(/?)(codemeta\.json)?$")
+_RELEASE = re.compile(
+    rf"^/project/{_NAME}/{_VERSION}(/?)(codemeta\.json|citation\.bib|CITATION\.cff)?$"
+)
+# Documents beside a release page: name -> (cache key, media type, renderer kind).
+RELEASE_DOCUMENTS = {
+    "codemeta.json": ("codemeta", "application/ld+json"),
+    "citation.bib": ("bibtex", "text/plain; charset=utf-8"),
+    "CITATION.cff": ("cff", "text/plain; charset=utf-8"),
+}
 # /_/env/{interpreter}-{abi}-{platform}/simple/[{name}/]: a wheel tag triple; abi and
 # platform may be compressed tag sets (``cp312.abi3``, ``manylinux_2_17_x86_64.linux_x86_64``).
 _ENV_TRIPLE = r"^(/_/env/([a-z]+)(\d)(\d+)-([a-z0-9_.]+)-([a-z0-9_.]+)/simple)"
@@ -132,8 +140,14 @@ class Resolver:
     def __call__(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
         if path == "/":
             return Resource(("/", HTML), HTML, self.site.landing, vary_accept=False)
-        if path == "/_/static/style.css":
-            return Resource((path, "text/css"), "text/css; charset=utf-8", self.site.stylesheet)
+        if path.startswith("/_/static/") and path[10:] in site.STATIC_FILES:
+            name = path[10:]
+            return Resource(
+                (path, "static"),
+                site.STATIC_FILES[name],
+                partial(self.site.static, name),
+                vary_accept=False,
+            )
         if path == "/robots.txt":
             return Resource(
                 (path, "text/plain"), "text/plain; charset=utf-8", self.site.robots, None, False
@@ -189,15 +203,15 @@ class Resolver:
     def _vocab(self, accept: str, query: str) -> Resource | Immediate:
         from publisher.render import media
 
-        offers = ("text/html", "text/turtle")
+        offers = ("text/html", "text/turtle", "application/ld+json", "application/n-triples")
         chosen = media.negotiate(accept, _param(query, "format"), offers, PAGE_ALIASES)
         if chosen is None:
             return _not_acceptable(offers)
-        if chosen == "text/turtle":
-            return Resource(
-                ("/_/vocab", chosen), "text/turtle; charset=utf-8", self.site.vocab_turtle
-            )
-        return Resource(("/_/vocab", chosen), HTML, self.site.vocab_html)
+        if chosen == "text/html":
+            return Resource(("/_/vocab", chosen), HTML, self.site.vocab_html)
+        content_type = f"{chosen}; charset=utf-8" if chosen.startswith("text/") else chosen
+        fmt = PAGE_FORMATS[chosen]
+        return Resource(("/_/vocab", chosen), content_type, partial(self.site.vocab_data, fmt))
 
     # -- /_/query and /_/env/…/simple/ ------------------------------------------------------
 
@@ -347,14 +361,13 @@ class Resolver:
         version = normalise_version(raw_version) if raw_version else None
         if codemeta:
             if raw_name != name or raw_version != version or not slash:
-                return _redirect(f"/project/{name}/{version}/codemeta.json", query)
-            return Resource(
-                (path, "codemeta"),
-                "application/ld+json",
-                lambda: self.pages.release_data(name, version, "codemeta"),
-                name,
-                vary_accept=False,
-            )
+                return _redirect(f"/project/{name}/{version}/{codemeta}", query)
+            kind, media_type = RELEASE_DOCUMENTS[codemeta]
+            if kind == "codemeta":
+                render = partial(self.pages.release_data, name, version, kind)
+            else:
+                render = partial(self.pages.release_citation, name, version, kind)
+            return Resource((path, kind), media_type, render, name, vary_accept=False)
         if raw_name != name or raw_version != version or not slash:
             canonical = f"/project/{name}/{version}/" if version else f"/project/{name}/"
             return _redirect(canonical, query)

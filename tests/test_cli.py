@@ -14,6 +14,8 @@ from tests.conftest import SHARED_ARTEFACTS as ARTEFACTS
 from tests.conftest import shared_artefacts
 from tests.ingest.bad_inputs import CASES
 from tests.ingest.craft import write_wheel
+from tests.ingest.wheel_cases import WHEEL_CASES
+from tests.ingest.zip_cases import ZIP_CASES
 
 LDINDEX = [sys.executable, "-c", "from publisher.cli import main; main()"]
 
@@ -51,6 +53,7 @@ def test_show_prints_the_documented_shape(indexed: Path) -> None:
     assert file["packagetype"] == "bdist_wheel"
     assert file["tags"] == ["py3-none-any"]
     assert file["size"] == (ARTEFACTS / file["filename"]).stat().st_size
+    assert file["verified"] is True
 
 
 def test_show_one_version_and_facts(indexed: Path) -> None:
@@ -103,7 +106,8 @@ def test_bad_batch_reports_each_file_on_one_line(tmp_path: Path) -> None:
     """Every bad input in one batch (limits that fail no other case), next to a good file."""
     batch = tmp_path / "batch"
     batch.mkdir()
-    cases = [c for c in CASES if not c.limits and c.id != "unrecognised-filename"]
+    everything = [*CASES, *ZIP_CASES, *WHEEL_CASES]
+    cases = [c for c in everything if not c.limits and c.id != "unrecognised-filename"]
     bad = [case.build(batch) for case in cases]
     good = write_wheel(batch, "zzgood")
     result = run("ingest", "--db", f"sqlite:///{tmp_path / 'b.db'}", str(batch), cwd=tmp_path)
@@ -126,15 +130,41 @@ def test_limits_from_the_command_line(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'l.db'}"
     refused = run("ingest", "--db", db, "--max-members", "5", str(bad), cwd=tmp_path)
     assert refused.returncode == 1
-    assert "13 members (limit 5)" in refused.stderr
+    assert "14 members (limit 5)" in refused.stderr
     accepted = run("ingest", "--db", db, str(bad), cwd=tmp_path)
     assert accepted.returncode == 0, accepted.stderr
+
+
+def test_no_verify_members_skips_content_checks_only(tmp_path: Path) -> None:
+    """--no-verify-members takes a wheel whose member differs from RECORD, published as not
+    verified; structure checks still refuse parser confusion. The default refuses both."""
+    (damaged,) = [c for c in WHEEL_CASES if c.id == "wheel-member-hash-differs-from-record"]
+    (confusing,) = [c for c in ZIP_CASES if c.id == "zip-member-only-in-local-headers"]
+    paths = [damaged.build(tmp_path), confusing.build(tmp_path)]
+    trusted = f"sqlite:///{tmp_path / 'trusted.db'}"
+    result = run("ingest", "--db", trusted, "--no-verify-members", *map(str, paths), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "2 files: 1 added, 0 skipped, 1 failed" in result.stdout
+    assert "is not in the central directory" in result.stderr
+    (file,) = json.loads(run("show", "hashed", "--db", trusted, cwd=tmp_path).stdout)["releases"][
+        0
+    ]["files"]
+    assert file["verified"] is False
+
+    default = f"sqlite:///{tmp_path / 'default.db'}"
+    result = run("ingest", "--db", default, *map(str, paths), cwd=tmp_path)
+    assert "2 files: 0 added, 0 skipped, 2 failed" in result.stdout
+    assert "does not match its sha256 hash in RECORD" in result.stderr
+    explicit = run("ingest", "--db", default, "--verify-members", str(paths[0]), cwd=tmp_path)
+    assert explicit.returncode == 1 and "does not match its sha256 hash" in explicit.stderr
 
 
 def test_help_everywhere(tmp_path: Path) -> None:
     for verb in ("ingest", "show", "serve", "build"):
         result = run(verb, "--help", cwd=tmp_path)
         assert result.returncode == 0 and "--db" in result.stdout
+    ingest_help = run("ingest", "--help", cwd=tmp_path).stdout
+    assert "--verify-members / --no-verify-members" in ingest_help
     assert run("--help", cwd=tmp_path).returncode == 0
 
 

@@ -27,6 +27,7 @@ from publisher.export import (
     simple_project_pages,
 )
 from publisher.ingest import ingest
+from publisher.render.pages import PageRenderer
 from publisher.store.sqlite import SQLiteStore
 from tests.conftest import SHARED_ARTEFACTS as ARTEFACTS
 
@@ -148,7 +149,18 @@ def test_report(index: Index, tmp_path: Path) -> None:
     releases = sum(len(p.releases) for p in index.store.iter_projects())
     simple_pages = 2 * report.projects + 2
     linked_data = 2 * report.projects + 4 * releases  # project: html, jsonld; release: 4
-    assert report.pages == simple_pages + linked_data + 4  # landing, sitemap, robots, css
+    # citation.bib and CITATION.cff beside each release that names an author
+    citable = sum(
+        1
+        for p in index.store.iter_projects()
+        for r in p.releases
+        if PageRenderer(index.store, BASE).release_citation(p.name, r.version, "cff")
+    )
+    assert citable > 15
+    assert (tmp_path / "out/project/attrs/25.3.0/citation.bib").is_file()
+    assert (tmp_path / "out/project/attrs/25.3.0/CITATION.cff").is_file()
+    # and landing, sitemap, robots, the stylesheet and the copy-button script
+    assert report.pages == simple_pages + linked_data + 2 * citable + 5
     assert report.files == 43
     wheels = sum(1 for name in os.listdir(ARTEFACTS) if name.endswith(".whl"))
     assert report.metadata_files == wheels

@@ -60,10 +60,20 @@ _MEMBER = re.compile(r"^[^\s:]+/[^\s:]+: ")  # "pkg.dist-info/METADATA: " before
     help="Refuse members expanding more than this factor once over 4 MiB [50].",
 )
 @click.option(
-    "--verify-members",
-    is_flag=True,
-    help="Also check every member's integrity (CRC), not only the archive's structure and "
-    "metadata member; slower.",
+    "--upload-time",
+    type=click.Choice(["ingest", "mtime"]),
+    default="ingest",
+    show_default=True,
+    help="What a file's upload date is: the time of ingest, or the file's modification time "
+    "(for a directory of artefacts kept as they were downloaded).",
+)
+@click.option(
+    "--verify-members/--no-verify-members",
+    default=True,
+    show_default=True,
+    help="Check every member's content: its CRC-32 and, in a wheel, its hash and size "
+    "against RECORD. --no-verify-members checks structure and metadata only, for bulk loads "
+    "from a trusted source; such files are published as not verified.",
 )
 @click.option("--dry-run", is_flag=True, help="Read and check every file; store nothing.")
 @click.option(
@@ -83,6 +93,7 @@ def ingest(
     max_members: int | None,
     max_metadata_size: int | None,
     max_ratio: float | None,
+    upload_time: str,
     verify_members: bool,
     dry_run: bool,
     as_json: bool,
@@ -120,7 +131,12 @@ def ingest(
         limits, verify=verify_members, **{k: v for k, v in overrides.items() if v is not None}
     )
     options = IngestOptions(
-        limits=limits, variant=variant, comment=comment, workers=workers, dry_run=dry_run
+        limits=limits,
+        variant=variant,
+        comment=comment,
+        workers=workers,
+        upload_time=upload_time,
+        dry_run=dry_run,
     )
     log.debug("limits: %s", limits)
     files_root = files_dir or default_files_dir(db_url)

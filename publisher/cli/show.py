@@ -60,17 +60,21 @@ def show(name: str, version: str | None, db_url: str, fmt: str, base_url: str) -
             store.close()
             raise CLIError(f"{project.name} has no version {version!r} (has: {known})")
         document = project_dict(project, (release,))
+    graph = None
+    if fmt != "json":  # the graph the server publishes for the same resource
+        from publisher.render.graphs import project_graph_of, release_graph_of
+
+        if version is None:
+            graph = project_graph_of(store, project, base_url, items)
+        else:
+            graph = release_graph_of(store, project, release, base_url, items)
     store.close()
     _add_extrinsic(document, items)
-    if fmt == "json":
+    if graph is None:
         click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
         return
-    from crosswalk import project_graph, release_graph, serialise
+    from crosswalk import serialise
 
-    if version is None:
-        graph = project_graph(project, base_url, items)
-    else:
-        graph = release_graph(project, release, base_url, items)
     sys.stdout.buffer.write(serialise(graph, fmt, indent=fmt == "jsonld"))
     sys.stdout.buffer.flush()
 

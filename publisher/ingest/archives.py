@@ -1,30 +1,45 @@
-"""Safe reading of artefact archives: check every member, read only the metadata member.
+"""Safe reading of artefact archives: check every member, read only the members of interest.
 
 Nothing is extracted to disk. Each archive is checked against ``Limits``: member count, names
-(absolute or ``..`` paths), member types (symlinks, hard links, devices), declared sizes
-against the compression ratio, and the metadata member's integrity — as PyPI checks uploads.
-A tar stream is read to its last header, so it is decompressed whole anyway. With ``verify``
-on, every zip member's CRC and a tar stream's trailing checksum are checked too (decompressed
-in bounded chunks and discarded): it catches damaged member data, at about 40% of ingest
-throughput, so it is opt-in (``ldindex ingest --verify-members``).
+(absolute or ``..`` paths), member types (only regular files and directories), declared sizes
+against the compression ratio, and the integrity of what is read — as PyPI checks uploads.
+A zip archive's structure is walked record by record first (``zipcheck``), so every reader
+sees the same members. With ``verify`` on (the default), every member's content is checked
+too, decompressed in bounded chunks and discarded: each zip member's CRC-32 and, where the
+format records one, its digest (a wheel's ``RECORD``, via the format's ``MemberCheck``), and
+a compressed tar stream's trailing checksum. ``ldindex ingest --no-verify-members`` skips
+that for bulk loads from a trusted source; structure checks always run.
 """
 
 from __future__ import annotations
 
 import bz2
-import gzip
 import lzma
+import posixpath
 import re
 import stat
 import tarfile
 import zipfile
-import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-__all__ = ["EXTRA_MEMBERS", "ArchiveContents", "ArchiveError", "Limits", "Member", "read_archive"]
+from publisher.ingest import deflate
+from publisher.ingest.errors import ArchiveError
+from publisher.ingest.zipcheck import ZipLayout, check_zip
+from publisher.ingest.zipcontent import Digest, verify_members
+
+__all__ = [
+    "EXTRA_MEMBERS",
+    "ArchiveContents",
+    "ArchiveError",
+    "Limits",
+    "Member",
+    "MemberCheck",
+    "MemberInfo",
+    "read_archive",
+]
 
 MiB = 1 << 20
 
@@ -35,17 +50,13 @@ CORRUPT = (
     tarfile.TarError,
     OSError,
     EOFError,
-    zlib.error,
+    *deflate.ERRORS,
     lzma.LZMAError,
     NotImplementedError,
 )
 
 # Leading bytes of each tar compression, for ``tarfile.open`` mode ``r:{kind}``.
 TAR_MAGIC = ((b"\x1f\x8b", "gz"), (b"BZh", "bz2"), (b"\xfd7zXZ\x00", "xz"))
-
-
-class ArchiveError(ValueError):
-    """The archive is unsafe, corrupt or lacks the metadata its format requires."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +70,7 @@ class Limits:
     ratio_threshold: int = 4 * MiB
     max_total_size: int = 16 << 30
     max_signature_size: int = 64 << 10
-    verify: bool = False
+    verify: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +82,29 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberInfo:
+    """A member as the archive lists it: its name, its uncompressed size, whether a directory."""
+
+    name: str
+    size: int
+    is_dir: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ArchiveContents:
-    """What ingest reads of an archive: the core-metadata member, and the shallowest member
-    matching each role of ``EXTRA_MEMBERS`` (keyed by role)."""
+    """What ingest reads of an archive: the core-metadata member, the shallowest member
+    matching each role of ``EXTRA_MEMBERS`` (keyed by role), every member's name and size, and
+    whether every member's content was verified against the checksums the archive carries."""
 
     metadata: Member | None
     extras: Mapping[str, Member] = field(default_factory=dict)
+    members: tuple[MemberInfo, ...] = ()
+    verified: bool = False
+
+
+# A format's consistency check, run once the members of interest are read and before content
+# is verified: it raises ``ArchiveError``, or returns the digest each member must have.
+MemberCheck = Callable[[ArchiveContents], Mapping[str, Digest]]
 
 
 # Where each format keeps its core metadata, as (pattern, required). Patterns match member names.
@@ -95,31 +123,61 @@ METADATA_PATTERNS = {
 # Members read besides the core metadata, per format: role -> (name pattern, size cap in
 # bytes). A member over its cap is refused like an oversized metadata member.
 ExtraMembers = Mapping[str, tuple[re.Pattern[str], int]]
+
+# Entry points of a wheel, and citation files: at the top of an sdist, or in a wheel's
+# .dist-info/licenses/ or package root. The caps here refuse absurd members; the parsers
+# (publisher.ingest.entry_points, .citation) apply the tighter limits, as warnings.
+EXTRA_CAP = 1 * MiB
+WHEEL_ENTRY_POINTS = re.compile(r"^[^/]+\.dist-info/entry_points\.txt$")
+WHEEL_CITATION = re.compile(r"^(?:[^/]+\.dist-info/licenses/|[^/]+/)?CITATION\.cff$")
+WHEEL_CODEMETA = re.compile(r"^(?:[^/]+\.dist-info/licenses/|[^/]+/)?codemeta\.json$")
+SDIST_CITATION = re.compile(r"^[^/]+/CITATION\.cff$")
+SDIST_CODEMETA = re.compile(r"^[^/]+/codemeta\.json$")
+
 EXTRA_MEMBERS: dict[str, ExtraMembers] = {
-    "bdist_wheel": {},
-    "sdist": {},
+    "bdist_wheel": {
+        "wheel_file": (re.compile(r"^[^/]+\.dist-info/WHEEL$"), 64 << 10),
+        "record": (re.compile(r"^[^/]+\.dist-info/RECORD$"), 64 * MiB),
+        "entry_points": (WHEEL_ENTRY_POINTS, EXTRA_CAP),
+        "citation_cff": (WHEEL_CITATION, EXTRA_CAP),
+        "codemeta_json": (WHEEL_CODEMETA, EXTRA_CAP),
+    },
+    "sdist": {
+        "citation_cff": (SDIST_CITATION, EXTRA_CAP),
+        "codemeta_json": (SDIST_CODEMETA, EXTRA_CAP),
+    },
     "bdist_egg": {},
     "bdist_wininst": {},
 }
 
 
-def read_archive(path: Path, archive: str, packagetype: str, limits: Limits) -> ArchiveContents:
+# Legacy formats whose archive may follow an installer stub (bdist_wininst's .exe, eggs made
+# executable by a shell-script prefix); any other zip must start with its first member.
+STUB_FORMATS = frozenset({"bdist_wininst", "bdist_egg"})
+
+
+def read_archive(
+    path: Path,
+    archive: str,
+    packagetype: str,
+    limits: Limits,
+    check: MemberCheck | None = None,
+) -> ArchiveContents:
     """Check the archive at ``path`` and read its core-metadata member and extra members.
 
-    Raises ``ArchiveError`` naming the reason when the archive is unsafe or corrupt, or when a
-    wheel has no ``.dist-info/METADATA``.
+    ``check`` (zip archives only) is the format's consistency check; the digests it returns
+    are verified with the members' content. Raises ``ArchiveError`` naming the reason when the
+    archive is unsafe, corrupt or inconsistent, or when a wheel has no ``.dist-info/METADATA``.
     """
     pattern = METADATA_PATTERNS[packagetype]
     extras = EXTRA_MEMBERS.get(packagetype, {})
     if archive == "zip":
-        found = _read_zip(path, pattern, extras, limits)
-    elif archive == "tar":
-        found = _read_tar(path, pattern, extras, limits)
-    else:
-        raise ValueError(f"unknown archive kind {archive!r}")
-    if found.metadata is None and packagetype == "bdist_wheel":
-        raise ArchiveError("wheel has no .dist-info/METADATA")
-    return found
+        return _read_zip(path, packagetype, pattern, extras, limits, check)
+    if archive == "tar":
+        if check is not None:
+            raise ValueError("a member check needs a zip archive")
+        return _read_tar(path, pattern, extras, limits)
+    raise ValueError(f"unknown archive kind {archive!r}")
 
 
 def _check_name(name: str) -> None:
@@ -150,14 +208,6 @@ def _read_capped(stream, role: str, name: str, cap: int) -> bytes:
     return data
 
 
-def _drain(stream, name: str) -> None:
-    try:
-        while stream.read(MiB):
-            pass
-    except CORRUPT as exc:
-        raise ArchiveError(f"member {name!r} is corrupt: {exc}") from exc
-
-
 def _drain_tail(stream, compressed_size: int, limits: Limits) -> None:
     """Read the compressed stream to its end, which checks its CRC and length, within the
     same ratio bound as the members (a bomb can hide after the end-of-archive blocks)."""
@@ -170,71 +220,90 @@ def _drain_tail(stream, compressed_size: int, limits: Limits) -> None:
 
 def _choose(candidates: list[str], kind: str) -> str | None:
     if len(candidates) > 1 and kind == "wheel":
+        directories = ", ".join(name.rpartition("/")[0] for name in candidates)
         raise ArchiveError(
-            f"wheel has several .dist-info/METADATA members: {', '.join(candidates)}"
+            f"wheel has {len(candidates)} .dist-info directories ({directories}); "
+            "installers expect exactly one"
         )
     return candidates[0] if candidates else None
 
 
 def _read_zip(
-    path: Path, pattern: re.Pattern[str], extras: ExtraMembers, limits: Limits
+    path: Path,
+    packagetype: str,
+    pattern: re.Pattern[str],
+    extras: ExtraMembers,
+    limits: Limits,
+    check: MemberCheck | None,
 ) -> ArchiveContents:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ArchiveError(f"not a readable zip archive: {exc}") from exc
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > limits.max_members:
-            raise ArchiveError(f"{len(infos):,} members (limit {limits.max_members:,})")
-        total = 0
-        for info in infos:
-            _check_name(info.filename)
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                raise ArchiveError(f"member {info.filename!r} is a symbolic link")
-            if (
-                stat.S_ISCHR(mode)
-                or stat.S_ISBLK(mode)
-                or stat.S_ISFIFO(mode)
-                or stat.S_ISSOCK(mode)
-            ):
-                raise ArchiveError(f"member {info.filename!r} is a device or special file")
-            if info.flag_bits & 0x1:
-                raise ArchiveError(f"member {info.filename!r} is encrypted")
-            _check_ratio(f"member {info.filename!r}", info.file_size, info.compress_size, limits)
-            total += info.file_size
-            if total > limits.max_total_size:
-                raise ArchiveError(f"members total over {limits.max_total_size:,} bytes")
-        # many members each under the per-member threshold can still add up to a bomb
-        _check_ratio("the archive", total, path.stat().st_size, limits)
-        files = [i for i in infos if not i.is_dir()]
-        names = [i.filename for i in files if pattern.match(i.filename)]
-        # A wheel holds one .dist-info; an sdist's PKG-INFO is the shallowest one.
-        chosen = _choose(sorted(names, key=len), "wheel" if "dist-info" in pattern.pattern else "")
-        wanted: dict[str, tuple[str, int]] = {}
-        if chosen is not None:
-            wanted["metadata"] = (chosen, limits.max_metadata_size)
-        for role, (extra, cap) in extras.items():
-            matches = sorted((i.filename for i in files if extra.match(i.filename)), key=len)
-            if matches:
-                wanted[role] = (matches[0], cap)
-        read: dict[str, Member] = {}
+    with path.open("rb") as source:
+        layout = check_zip(source, limits.max_members, packagetype in STUB_FORMATS)
+        _check_zip_members(layout, path.stat().st_size, limits)
         try:
-            for role, (name, cap) in wanted.items():
-                info = archive.getinfo(name)
-                if info.file_size > cap:
-                    raise _over_cap(role, name, cap)
-                with archive.open(info) as stream:
-                    read[role] = Member(name, _read_capped(stream, role, name, cap))
-            if limits.verify:
-                for info in files:
+            archive = zipfile.ZipFile(source)
+        except (*CORRUPT, ValueError) as exc:
+            raise ArchiveError(f"not a readable zip archive: {exc}") from exc
+        with archive:
+            files = [m.name for m in layout.members if not m.is_dir]
+            wanted = _wanted_members(files, pattern, extras, limits)
+            read: dict[str, Member] = {}
+            try:
+                for role, (name, cap) in wanted.items():
+                    info = archive.getinfo(name)
+                    if info.file_size > cap:
+                        raise _over_cap(role, name, cap)
                     with archive.open(info) as stream:
-                        _drain(stream, info.filename)
-        except CORRUPT as exc:
-            raise ArchiveError(f"corrupt zip archive: {exc}") from exc
-        metadata = read.pop("metadata", None)
-        return ArchiveContents(metadata, read)
+                        read[role] = Member(name, _read_capped(stream, role, name, cap))
+            except CORRUPT as exc:
+                raise ArchiveError(f"corrupt zip archive: {exc}") from exc
+            metadata = read.pop("metadata", None)
+            if metadata is None and packagetype == "bdist_wheel":
+                raise ArchiveError("wheel has no .dist-info/METADATA")
+            members = tuple(MemberInfo(m.name, m.size, m.is_dir) for m in layout.members)
+            contents = ArchiveContents(metadata, read, members)
+            digests = check(contents) if check is not None else {}
+            if limits.verify:
+                verify_members(source, layout, digests, archive.open)
+    return ArchiveContents(metadata, read, members, verified=limits.verify)
+
+
+def _check_zip_members(layout: ZipLayout, file_size: int, limits: Limits) -> None:
+    """Names, member types and sizes of every member, before any is read."""
+    total = 0
+    for member in layout.members:
+        _check_name(member.name)
+        if stat.S_ISLNK(member.mode):
+            raise ArchiveError(f"member {member.name!r} is a symbolic link")
+        if (
+            stat.S_ISCHR(member.mode)
+            or stat.S_ISBLK(member.mode)
+            or stat.S_ISFIFO(member.mode)
+            or stat.S_ISSOCK(member.mode)
+        ):
+            raise ArchiveError(f"member {member.name!r} is a device or special file")
+        _check_ratio(f"member {member.name!r}", member.size, member.compressed_size, limits)
+        total += member.size
+        if total > limits.max_total_size:
+            raise ArchiveError(f"members total over {limits.max_total_size:,} bytes")
+    # many members each under the per-member threshold can still add up to a bomb
+    _check_ratio("the archive", total, file_size, limits)
+
+
+def _wanted_members(
+    files: list[str], pattern: re.Pattern[str], extras: ExtraMembers, limits: Limits
+) -> dict[str, tuple[str, int]]:
+    """Role -> (member name, size cap) of the members to read: metadata and extras."""
+    names = [name for name in files if pattern.match(name)]
+    # A wheel holds one .dist-info; an sdist's PKG-INFO is the shallowest one.
+    chosen = _choose(sorted(names, key=len), "wheel" if "dist-info" in pattern.pattern else "")
+    wanted: dict[str, tuple[str, int]] = {}
+    if chosen is not None:
+        wanted["metadata"] = (chosen, limits.max_metadata_size)
+    for role, (extra, cap) in extras.items():
+        matches = sorted((name for name in files if extra.match(name)), key=len)
+        if matches:
+            wanted[role] = (matches[0], cap)
+    return wanted
 
 
 def _tar_compression(path: Path) -> str:
@@ -282,7 +351,7 @@ class _BoundedStream:
 
 def _decompressed(raw: BinaryIO, kind: str) -> BinaryIO:
     if kind == "gz":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return deflate.GzipFile(fileobj=raw, mode="rb")
     if kind == "bz2":
         return bz2.BZ2File(raw)
     if kind == "xz":
@@ -294,36 +363,38 @@ def _read_tar(
     path: Path, pattern: re.Pattern[str], extras: ExtraMembers, limits: Limits
 ) -> ArchiveContents:
     compressed_size = path.stat().st_size
+    compression = _tar_compression(path)
     bound = min(
         limits.max_total_size, int(limits.max_ratio * compressed_size) + limits.ratio_threshold
     )
     best: dict[str, Member] = {}
     roles = {"metadata": (pattern, limits.max_metadata_size), **extras}
     declared = 0
+    members: list[MemberInfo] = []
+    paths: set[str] = set()
     try:
         with (
             path.open("rb") as raw,
-            _decompressed(raw, _tar_compression(path)) as plain,
+            _decompressed(raw, compression) as plain,
             tarfile.open(
                 fileobj=_BoundedStream(plain, bound, compressed_size), mode="r:"
             ) as archive,  # type: ignore[arg-type]
         ):
-            count = 0
             while (member := archive.next()) is not None:
-                count += 1
-                if count > limits.max_members:
+                if len(members) >= limits.max_members:
                     raise ArchiveError(f"over {limits.max_members:,} members")
                 _check_name(member.name)
-                if member.issym() or member.islnk():
-                    raise ArchiveError(f"member {member.name!r} is a link")
-                if member.isdev():
-                    raise ArchiveError(f"member {member.name!r} is a device or special file")
-                if member.issparse():
-                    raise ArchiveError(f"member {member.name!r} is a sparse file")
+                _check_tar_type(member)
+                # "a/b", "./a/b" and "a//b" land on one path when extracted
+                key = posixpath.normpath(member.name)
+                if key in paths:
+                    raise ArchiveError(f"member {member.name!r} appears twice")
+                paths.add(key)
                 declared += member.size
                 _check_ratio("the archive", declared, compressed_size, limits)
                 if declared > limits.max_total_size:
                     raise ArchiveError(f"members total over {limits.max_total_size:,} bytes")
+                members.append(MemberInfo(member.name, member.size, member.isdir()))
                 if member.isfile():
                     _keep_shallowest(archive, member, roles, best)
             if limits.verify:
@@ -333,7 +404,32 @@ def _read_tar(
     except (*CORRUPT, ValueError) as exc:
         raise ArchiveError(f"not a readable tar archive: {exc}") from exc
     metadata = best.pop("metadata", None)
-    return ArchiveContents(metadata, best)
+    # Only a compressed stream carries a checksum of the content; a plain tar has none.
+    verified = limits.verify and compression != ""
+    return ArchiveContents(metadata, best, tuple(members), verified)
+
+
+# What each tar member type is, for refusals: only regular files and directories may be in
+# an artefact (links, devices, FIFOs, contiguous and sparse files are not).
+TAR_KINDS = {
+    tarfile.SYMTYPE: "symbolic link",
+    tarfile.LNKTYPE: "hard link",
+    tarfile.CHRTYPE: "character device",
+    tarfile.BLKTYPE: "block device",
+    tarfile.FIFOTYPE: "FIFO",
+    tarfile.CONTTYPE: "contiguous file",
+    tarfile.GNUTYPE_SPARSE: "sparse file",
+}
+TAR_ALLOWED = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.DIRTYPE)
+
+
+def _check_tar_type(member: tarfile.TarInfo) -> None:
+    if member.type not in TAR_ALLOWED:
+        kind = TAR_KINDS.get(member.type)
+        what = f"a {kind}" if kind else f"of type {member.type.decode('latin-1')!r}"
+        raise ArchiveError(f"member {member.name!r} is {what}, not a regular file or directory")
+    if member.issparse():
+        raise ArchiveError(f"member {member.name!r} is a sparse file")
 
 
 def _keep_shallowest(

@@ -16,14 +16,17 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from crosswalk.names import normalise_version
-from crosswalk.records import DistributionFile
+from crosswalk.records import Citation, DistributionFile
 from publisher.blobs import BlobStore
 from publisher.ingest.archives import ArchiveContents, ArchiveError, Limits, read_archive
+from publisher.ingest.citation import parse_citation
 from publisher.ingest.digests import FileTooLarge, digest_stream
+from publisher.ingest.entry_points import parse_entry_points
 from publisher.ingest.facts import legacy_platform_facts, platform_facts, python_facts
 from publisher.ingest.filenames import (
     ArtefactName,
@@ -37,6 +40,7 @@ from publisher.ingest.metadata import (
     check_publishable,
     parse_core_metadata,
 )
+from publisher.ingest.wheelcheck import check_wheel
 from publisher.store import NewFile, Store
 
 __all__ = ["IngestOptions", "Outcome", "find_artefacts", "ingest"]
@@ -59,13 +63,20 @@ PGP_ARMOUR = "-----BEGIN PGP SIGNATURE-----"
 class IngestOptions:
     """Per-batch settings: archive limits and the facts the filename cannot tell.
 
+    ``upload_time`` says when a file was uploaded: ``"ingest"`` (now), ``"mtime"`` (the
+    file's modification time, for a directory of artefacts kept as they were downloaded), or
+    a callable giving the time for a path (an import from another index that knows it) or
+    None to fall back to now.
+
     ``dry_run`` reads and checks every file as for real but stores nothing: a file that
-    would be added comes out ``checked``."""
+    would be added comes out ``checked``.
+    """
 
     limits: Limits = field(default_factory=Limits)
     variant: str | None = None
     comment: str | None = None
     workers: int = 2
+    upload_time: str | Callable[[Path], datetime | None] = "ingest"
     dry_run: bool = False
 
 
@@ -241,7 +252,9 @@ def _read_archive(path: Path, artefact: ArtefactName, limits: Limits) -> Archive
     """Check the archive and read its members of interest (None for formats without any)."""
     if artefact.archive is None or artefact.packagetype not in METADATA_FORMATS:
         return None
-    return read_archive(path, artefact.archive, artefact.packagetype, limits)
+    wheel = artefact.packagetype == "bdist_wheel"
+    check = partial(check_wheel, artefact) if wheel else None
+    return read_archive(path, artefact.archive, artefact.packagetype, limits, check)
 
 
 class _Background(Generic[T]):
@@ -296,6 +309,7 @@ def _describe(
         fields = {"name": artefact.name, "version": artefact.version}
         display_name = artefact.name
         version = normalise_version(artefact.version)
+    entry_points, citation = _extras(path.name, contents, warnings)
 
     if artefact.tags:
         python = python_facts(artefact.tags)
@@ -314,7 +328,7 @@ def _describe(
         packagetype=artefact.packagetype,
         size=size,
         hashes=hashes,
-        upload_time=datetime.now(UTC),
+        upload_time=_upload_time(path, options),
         url_path=BlobStore.url_path(hashes["sha256"], path.name),
         requires_python=fields.get("requires_python"),
         tags=tuple(str(t) for t in artefact.tags),
@@ -326,6 +340,7 @@ def _describe(
         signature=signature,
         metadata_version=fields.get("metadata_version") if member else None,
         metadata_sha256=hashlib.sha256(metadata_bytes).hexdigest() if metadata_bytes else None,
+        verified=contents.verified if contents else False,
     )
     new = NewFile(
         file=record,
@@ -333,10 +348,41 @@ def _describe(
         metadata=fields,
         metadata_bytes=metadata_bytes,
         metadata_rank=METADATA_RANK.get(artefact.packagetype, 0) if member else -1,
+        entry_points=entry_points,
+        citation=citation,
     )
     for warning in warnings:  # also in the outcome, for callers to report or summarise
         log.debug("%s", warning)
     return new, tuple(warnings)
+
+
+def _upload_time(path: Path, options: IngestOptions) -> datetime:
+    chosen = options.upload_time
+    if callable(chosen):
+        return chosen(path) or datetime.now(UTC)
+    if chosen == "mtime":
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return datetime.now(UTC)
+
+
+def _extras(
+    filename: str, contents: ArchiveContents | None, warnings: list[str]
+) -> tuple[dict[str, dict[str, str]] | None, Citation | None]:
+    """The entry points and citation file an archive carries, each read apart: a bad one
+    is a warning, never a reason to refuse the artefact."""
+    extras = contents.extras if contents else {}
+    entry_points = None
+    if (member := extras.get("entry_points")) is not None:
+        parsed = parse_entry_points(member.data, f"{filename}:{member.name}")
+        warnings.extend(parsed.warnings)
+        entry_points = parsed.entry_points or None
+    citation = None
+    for role, fmt in (("citation_cff", "cff"), ("codemeta_json", "codemeta")):
+        if (member := extras.get(role)) is not None:
+            result = parse_citation(member.data, fmt, filename, member.name)
+            warnings.extend(result.warnings)
+            citation = citation or result.citation
+    return entry_points, citation
 
 
 def _signature(path: Path, max_size: int) -> tuple[str | None, str | None]:

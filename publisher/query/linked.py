@@ -1,4 +1,4 @@
-"""A query's answer as JSON-LD: the release graph the crosswalk builds, plus the answer.
+"""A query's answer as JSON-LD: the release's own graph (as its page states it), plus the answer.
 
 The answer node (``{base}/_/query?{canonical query}``, an ``ldx:EnvironmentQuery``) is about
 the release and names the chosen file, the fitting files in order (an RDF list), each
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
-from crosswalk import jsonld, mapping
+from crosswalk import jsonld
 from crosswalk.builder import NodeBuilder
 from crosswalk.vocab import LDX, SCHEMA, file_iri, project_iri, release_iri
 from publisher.query.service import Answer
@@ -21,10 +21,10 @@ from publisher.query.service import Answer
 __all__ = ["answer_jsonld"]
 
 
-def answer_jsonld(answer: Answer, base: str) -> dict[str, Any]:
+def answer_jsonld(answer: Answer, base: str, graph: Graph) -> dict[str, Any]:
+    """The answer added to ``graph``, the release's own graph (as its page states it)."""
     found, env = answer.match, answer.environment
     project, release = found.project, found.release
-    graph = mapping.release_graph(project, release, base)
     subject = URIRef(f"{base}/_/query?{answer.request.canonical()}")
     node = NodeBuilder(graph, subject)
     node.types(LDX.EnvironmentQuery)

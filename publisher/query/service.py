@@ -64,8 +64,12 @@ class QueryService:
 
     def jsonld(self, request: QueryRequest) -> bytes:
         from publisher.query.linked import answer_jsonld
+        from publisher.render.graphs import release_graph_of
 
-        return orjson.dumps(answer_jsonld(self.answer(request), self.base))
+        answer = self.answer(request)
+        found = answer.match
+        graph = release_graph_of(self.store, found.project, found.release, self.base)
+        return orjson.dumps(answer_jsonld(answer, self.base, graph))
 
     def installable(
         self, name: str, env: Environment

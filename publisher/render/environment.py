@@ -1,7 +1,8 @@
 """The one jinja2 environment every renderer uses: ``templates/``, autoescape always on.
 
-Templates are found in ``$LDINDEX_TEMPLATES`` if set, else in the ``templates/`` directory of
-the checkout this package runs from (which an editable install also uses).
+Templates are found in ``$LDINDEX_TEMPLATES`` if set, else in ``templates/`` at the top of a
+checkout, or, in a built wheel, in ``publisher/templates/``, where the build hook
+(``setup.py``) ships them as package data.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ def templates_dir() -> Path:
     override = os.environ.get("LDINDEX_TEMPLATES")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "templates"
+    package = Path(__file__).resolve().parents[1]
+    shipped = package / "templates"
+    return shipped if shipped.is_dir() else package.parent / "templates"
 
 
 @cache

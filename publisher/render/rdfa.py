@@ -6,9 +6,9 @@ from the page is the graph itself. Every node is its own block with ``about`` (b
 as ``[_:id]``), references between nodes are ``resource``/``href`` links, never nesting —
 so RDFa's chaining rules cannot attach a triple to the wrong subject.
 
-``html_safe`` gives the graph an HTML page can carry unchanged: HTML parsing turns CR and
-CRLF into LF and drops NUL and other C0 controls, so literals are normalised the same way
-before both the RDFa and the embedded JSON-LD are rendered.
+Literals need no change to survive HTML parsing: the crosswalk already writes LF line ends
+and no C0 controls (``crosswalk.values.clean_text``), so the page states what the JSON-LD,
+Turtle and codemeta.json state.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ __all__ = [
     "NodeView",
     "Value",
     "curie",
-    "html_safe",
     "node_views",
     "prefix_attribute",
 ]
@@ -38,9 +37,12 @@ PREFIXES = {
     "spdx": "http://spdx.org/rdf/terms#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "stype": "https://w3id.org/software-types#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
 }
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def prefix_attribute() -> str:
@@ -151,19 +153,3 @@ def _value(predicate: Node, obj: Node, bnode_ids: dict[BNode, str]) -> Value:
     if isinstance(obj, BNode):
         return Value(p, label, "node", _node_ref(obj, bnode_ids))
     return Value(p, label, "iri", str(obj))
-
-
-def html_safe(graph: Graph) -> Graph:
-    """The graph with literals as an HTML parser will read them back (LF newlines, no C0
-    controls), so RDFa and embedded JSON-LD state the same triples."""
-    safe = Graph()
-    for prefix, namespace in graph.namespaces():
-        safe.bind(prefix, namespace)
-    for s, p, o in graph:
-        if isinstance(o, Literal):
-            text = str(o)
-            cleaned = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-            if cleaned != text:
-                o = Literal(cleaned, lang=o.language, datatype=o.datatype)
-        safe.add((s, p, o))
-    return safe

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import orjson
 from rdflib import Graph
 
+from crosswalk import serialise
 from crosswalk.contexts import CONTEXTS_DIR
-from publisher.render.environment import environment, render
-from publisher.render.rdfa import node_views, prefix_attribute
+from publisher.render.environment import render, templates_dir
+from publisher.render.rdfa import curie, node_views, prefix_attribute
 from publisher.search import SearchHit
 from publisher.store import ProjectSummary, Store
 
@@ -17,7 +18,11 @@ __all__ = ["SiteRenderer"]
 
 LANDING_LIMIT = 500
 VOCAB_FILE = "ldindex-vocab.ttl"
-STYLESHEET = "style.css"
+# Files served under /_/static/ from the templates directory: name -> media type.
+STATIC_FILES = {
+    "style.css": "text/css; charset=utf-8",
+    "site.js": "text/javascript; charset=utf-8",
+}
 
 
 class SiteRenderer:
@@ -40,14 +45,23 @@ class SiteRenderer:
             truncated=len(projects) > LANDING_LIMIT,
         )
 
+    def static(self, name: str) -> bytes:
+        """A static file: the stylesheet, the copy-button script (kept out of the pages, so
+        browsers cache them once)."""
+        return (templates_dir() / name).read_bytes()
+
     def stylesheet(self) -> bytes:
-        """The site's one stylesheet (kept out of the pages, so browsers cache it once)."""
-        return environment().get_template(STYLESHEET).render().encode()
+        return self.static("style.css")
 
     def robots(self) -> bytes:
+        """Crawlers may read every page, the vocabulary and the stylesheet; the search,
+        query and API endpoints under ``/_/`` are not for them. The specific rules come first,
+        so crawlers that take the first match (Python's robotparser) agree with those that take
+        the longest (RFC 9309)."""
         return (
-            f"User-agent: *\nAllow: /\nDisallow: /_/\nSitemap: {self.base}/sitemap.xml\n".encode()
-        )
+            "User-agent: *\nAllow: /_/vocab\nAllow: /_/static/\nDisallow: /_/\n"
+            f"Sitemap: {self.base}/sitemap.xml\n"
+        ).encode()
 
     def sitemap(self) -> bytes:
         urls: list[tuple[str, str | None]] = []
@@ -68,13 +82,32 @@ class SiteRenderer:
         """The ldindex vocabulary as shipped (Turtle)."""
         return (CONTEXTS_DIR / VOCAB_FILE).read_bytes()
 
+    def vocab_data(self, fmt: str) -> bytes:
+        """The vocabulary as ``turtle`` (the shipped file), ``jsonld`` or ``nt``."""
+        if fmt == "turtle":
+            return self.vocab_turtle()
+        graph = Graph(bind_namespaces="none").parse(data=self.vocab_turtle(), format="turtle")
+        if fmt == "jsonld":
+            context = {p: str(ns) for p, ns in graph.namespaces() if p}
+            document = orjson.loads(graph.serialize(format="json-ld", context=context))
+            nodes = document.get("@graph", [])
+            nodes.sort(key=lambda node: node.get("@id", ""))
+            for node in nodes:  # values of one key in a fixed order, whatever the hash seed
+                for value in node.values():
+                    if isinstance(value, list):
+                        value.sort(key=lambda v: orjson.dumps(v, option=orjson.OPT_SORT_KEYS))
+            return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+        return serialise(graph, fmt)
+
     def vocab_html(self) -> bytes:
         """The vocabulary as a page, each term a block carrying its triples as RDFa."""
         graph = Graph().parse(data=self.vocab_turtle(), format="turtle")
+        views = node_views(graph)
         return render(
             "vocab.html",
             canonical=f"{self.base}/_/vocab",
-            nodes=node_views(graph),
+            nodes=views,
+            labels={v.about: curie(v.about) for v in views},
             prefixes=prefix_attribute(),
         )
 

@@ -1,9 +1,10 @@
 """A project's part of the catalogue graph: what its pages publish, as Oxigraph quads.
 
 Each project is one named graph, ``{project IRI}#graph``, holding the project's graph and
-every release's graph exactly as ``crosswalk.mapping`` makes them for the pages, extrinsic
-items included (the pages pass the store's items to the same builders), so a query and the
-pages can never disagree. A changed project's named graph is replaced whole.
+every release's graph exactly as the pages build them (``publisher.render.graphs``: the
+store's extrinsic items, and requirements linking to the pages of the projects the index
+holds, else to ``pkg:pypi/…``), so a query and the pages can never disagree. A changed
+project's named graph is replaced whole.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from crosswalk import mapping, vocab
+from crosswalk import vocab
 from crosswalk.records import ExtrinsicItem, Project
+from publisher.render.graphs import live_items, project_graph_of, release_graph_of
+from publisher.store import Store
 
 __all__ = ["graph_name", "project_graphs", "project_quads", "to_oxigraph"]
 
@@ -27,12 +30,14 @@ def graph_name(base: str, name: str) -> ox.NamedNode:
     return ox.NamedNode(f"{vocab.project_iri(base, name)}#graph")
 
 
-def project_graphs(project: Project, base: str, items: Sequence[ExtrinsicItem] = ()) -> list[Graph]:
-    """The graphs the project's pages and data documents publish; ``items`` are the
-    project's live extrinsic items at every level, as the pages read them."""
-    graphs = [mapping.project_graph(project, base, items)]
+def project_graphs(
+    store: Store, project: Project, base: str, items: Sequence[ExtrinsicItem] | None = None
+) -> list[Graph]:
+    """The graphs the project's pages and data documents publish."""
+    items = live_items(store, project.name) if items is None else items
+    graphs = [project_graph_of(store, project, base, items)]
     graphs.extend(
-        mapping.release_graph(project, release, base, items) for release in project.releases
+        release_graph_of(store, project, release, base, items) for release in project.releases
     )
     return graphs
 
@@ -71,8 +76,6 @@ def to_oxigraph(graphs: Iterable[Graph], graph: ox.NamedNode) -> Iterator[ox.Qua
             yield ox.Quad(term(s), term(p), term(o), graph)
 
 
-def project_quads(
-    project: Project, base: str, items: Sequence[ExtrinsicItem] = ()
-) -> list[ox.Quad]:
-    graphs = project_graphs(project, base, items)
+def project_quads(store: Store, project: Project, base: str) -> list[ox.Quad]:
+    graphs = project_graphs(store, project, base)
     return list(to_oxigraph(graphs, graph_name(base, project.name)))

@@ -9,8 +9,8 @@ milliseconds.
 It talks to the server over two sockets it is given:
 
 - ``control`` (stream, framed): the server asks ``{"op": "load", …}`` and the host answers
-  once the graph is at that generation; then it forks a new set of query processes, and the
-  server retires the older ones as they finish what they are running.
+  once the graph is at that generation; then it forks a new set of query processes (a new
+  *epoch*), and the server retires the older ones as they finish what they are running.
 - ``handoff`` (datagrams): the host hands each new query process to the server, its socket
   and a pidfd (so the server can kill exactly it) passed as file descriptors, and asks the
   server to retire a process whose private memory grew past ``recycle_mb``.
@@ -48,7 +48,7 @@ POLICE_EVERY = 2.0  # seconds between looks at the query processes' private memo
 
 @dataclass(slots=True)
 class _Child:
-    generation: int
+    epoch: int
     retiring: bool = False
 
 
@@ -63,6 +63,7 @@ class Host:
         self.memory_mb = memory_mb
         self.recycle_mb = recycle_mb
         self.graph = MemoryGraph()
+        self.epoch = 0  # counts loads: processes forked before the last one hold older graphs
         self.children: dict[int, _Child] = {}
         self._control_out = control.makefile("wb")
         self._wake_r, self._wake_w = os.pipe()
@@ -110,6 +111,7 @@ class Host:
             log.exception("loading the catalogue graph failed")
             write_frame(self._control_out, {"status": 500, "error": f"{type(exc).__name__}: {exc}"})
             return True
+        self.epoch += 1
         write_frame(self._control_out, {"status": 200, **report})
         self._retire_older()
         return True
@@ -117,11 +119,10 @@ class Host:
     # -- query processes --------------------------------------------------------------------
 
     def _current(self) -> list[int]:
-        generation = self.graph.generation
         return [
             pid
             for pid, child in self.children.items()
-            if child.generation == generation and not child.retiring
+            if child.epoch == self.epoch and not child.retiring
         ]
 
     def _top_up(self) -> None:
@@ -154,7 +155,8 @@ class Host:
             pidfd = -1
         try:
             fds = [ours.fileno()] + ([pidfd] if pidfd >= 0 else [])
-            message = orjson.dumps({"event": "worker", "pid": pid, "generation": generation})
+            message = orjson.dumps({"event": "worker", "pid": pid, "generation": generation,
+                                    "epoch": self.epoch})  # fmt: skip
             socket.send_fds(self.handoff, [message], fds)
         except OSError:
             log.warning("could not hand query process %d to the server", pid)
@@ -164,7 +166,7 @@ class Host:
             ours.close()
             if pidfd >= 0:
                 os.close(pidfd)
-        self.children[pid] = _Child(generation)
+        self.children[pid] = _Child(self.epoch)
 
     def _forget_parent(self) -> None:
         """In a new query process: drop the host's sockets and signal handling."""
@@ -186,9 +188,9 @@ class Host:
                 del self.children[pid]
 
     def _retire_older(self) -> None:
-        """Processes of an older generation finish what they run; the server closes them."""
+        """Processes forked before this load finish what they run; the server closes them."""
         for child in self.children.values():
-            if child.generation != self.graph.generation:
+            if child.epoch != self.epoch:
                 child.retiring = True
 
     def _police(self) -> None:

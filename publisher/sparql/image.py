@@ -38,6 +38,7 @@ class Image:
     generation: int
     snapshot: str
     triples: int
+    lineage: str = ""
 
 
 class ImageWriter:
@@ -75,11 +76,12 @@ class ImageWriter:
             "generation": snapshot.generation,
             "snapshot": snapshot.path.name,
             "triples": snapshot.triples,
+            "lineage": snapshot.lineage,
         }
         write_json_atomically(self.location.image_meta, data)
         self._lock.close()
         return Image(self.location.image_file, snapshot.generation, snapshot.path.name,
-                     snapshot.triples)  # fmt: skip
+                     snapshot.triples, snapshot.lineage)  # fmt: skip
 
     def abort(self) -> None:
         self._out.close()
@@ -91,7 +93,8 @@ class ImageWriter:
 def write_image(location: GraphLocation, store: ox.Store, snapshot: Snapshot) -> Image:
     """The image of ``snapshot`` (opened as ``store``), unless one that new exists already."""
     found = read_image(location)
-    if found is not None and found.generation >= snapshot.generation:
+    same = found is not None and found.lineage == snapshot.lineage
+    if found is not None and same and found.generation >= snapshot.generation:
         return found
     writer = ImageWriter(location)
     try:
@@ -114,6 +117,6 @@ def read_image(location: GraphLocation) -> Image | None:
         return None
     try:
         return Image(location.image_file, int(data["generation"]), str(data["snapshot"]),
-                     int(data["triples"]))  # fmt: skip
+                     int(data["triples"]), str(data.get("lineage", "")))  # fmt: skip
     except (KeyError, TypeError, ValueError):
         return None

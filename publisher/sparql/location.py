@@ -12,6 +12,12 @@ change builds a graph of its own rather than rewriting IRIs in queries and resul
 - ``state.json`` — the generation ``primary/`` reflects (written after its data).
 - ``image.nq.gz`` / ``image.json`` — every quad of one snapshot as N-Quads, which the query
   host loads into memory far faster than it could read the snapshot (``image``).
+- ``relinked.jsonl`` — projects a sync re-mapped though nothing was written to them (their
+  requirements link to a project that appeared), by generation: the query host must replace
+  their graphs too.
+
+Every rebuild starts a new *lineage*, which the snapshots and the image carry: a process
+holding a graph of another lineage loads the new one whole instead of replacing graphs.
 - ``dump/`` — the bulk dumps and their manifest.
 """
 
@@ -76,11 +82,16 @@ class Snapshot:
     generation: int
     triples: int
     published: float
+    lineage: str = ""
 
     @classmethod
     def from_json(cls, root: Path, data: dict[str, Any]) -> Snapshot:
         return cls(
-            root / data["name"], int(data["generation"]), int(data["triples"]), data["published"]
+            root / data["name"],
+            int(data["generation"]),
+            int(data["triples"]),
+            data["published"],
+            str(data.get("lineage", "")),
         )
 
 
@@ -124,6 +135,7 @@ class GraphLocation:
         self.current_file = self.dir / "current.json"
         self.image_file = self.dir / "image.nq.gz"
         self.image_meta = self.dir / "image.json"
+        self.relinked_file = self.dir / "relinked.jsonl"
         self._current: tuple[int, Snapshot | None] | None = None
 
     @contextmanager
@@ -162,6 +174,35 @@ class GraphLocation:
                     yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def record_relinked(self, generation: int, names: list[str]) -> None:
+        """Note projects a sync at ``generation`` re-mapped without a write of their own."""
+        line = orjson.dumps({"generation": generation, "names": names}) + b"\n"
+        with self.writing(), self.relinked_file.open("ab") as log:
+            log.write(line)
+            log.flush()
+            os.fsync(log.fileno())
+
+    def relinked_since(self, generation: int) -> set[str]:
+        """Projects re-mapped by syncs after ``generation`` (of the current lineage)."""
+        found: set[str] = set()
+        try:
+            lines = self.relinked_file.read_bytes().splitlines()
+        except FileNotFoundError:
+            return found
+        for line in lines:
+            try:
+                entry = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue  # a line cut short by a crash: its sync never published
+            if entry.get("generation", 0) > generation:
+                found.update(entry.get("names", ()))
+        return found
+
+    def forget_relinked(self) -> None:
+        """A rebuild maps everything anew: what syncs re-mapped before is moot."""
+        with self.writing():
+            self.relinked_file.unlink(missing_ok=True)
 
     def read_state(self) -> dict[str, Any] | None:
         """The primary store's recorded state, or None when it must be rebuilt."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import secrets
 import shutil
 import time
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from pathlib import Path
 import orjson
 import pyoxigraph as ox
 
-from crosswalk.records import Target
+from crosswalk import vocab
 from publisher.sparql.catalogue import graph_name, project_quads
 from publisher.sparql.image import ImageWriter
 from publisher.sparql.location import FORMAT, GraphLocation, Snapshot, write_json_atomically
@@ -64,24 +65,31 @@ def sync(
             return _rebuild_locked(store, location, on_project, on_total, started)
         now = store.generation()
         changed = store.changed_since(state["generation"]) if now > state["generation"] else []
-        if on_total is not None:
-            on_total(len(changed))
         if not changed and current is not None and current.generation == state["generation"]:
+            if on_total is not None:
+                on_total(0)
             return SyncReport(now, 0, False, time.perf_counter() - started, current)
         graph = ox.Store(str(location.primary))
         try:
-            for name in changed:
+            relinked = sorted(_relinked(graph, store, location.base, changed) - set(changed))
+            if on_total is not None:
+                on_total(len(changed) + len(relinked))
+            for name in [*changed, *relinked]:
                 _replace_project(graph, store, location.base, name)
                 if on_project is not None:
                     on_project(name)
             graph.flush()
+            if relinked:
+                location.record_relinked(now, relinked)
             location.write_state(now)
-            snapshot = _publish(graph, location, now)
+            lineage = current.lineage if current is not None else _new_lineage()
+            snapshot = _publish(graph, location, now, lineage)
         finally:
             del graph
     seconds = time.perf_counter() - started
-    log.info("graph: %d changed projects applied in %.2f s (gen. %d)", len(changed), seconds, now)
-    return SyncReport(now, len(changed), False, seconds, snapshot)
+    done = len(changed) + len(relinked)
+    log.info("graph: %d changed projects applied in %.2f s (gen. %d)", done, seconds, now)
+    return SyncReport(now, done, False, seconds, snapshot)
 
 
 def rebuild(
@@ -102,12 +110,30 @@ def _replace_project(graph: ox.Store, store: Store, base: str, name: str) -> Non
     if graph.contains_named_graph(target):
         graph.remove_graph(target)
     if project is not None:
-        graph.extend(project_quads(project, base, _items(store, project.name)))
+        graph.extend(project_quads(store, project, base))
 
 
-def _items(store: Store, name: str) -> list:
-    """A project's live extrinsic items at every level: what its pages are built from."""
-    return store.list_items(Target(name), exact=False)
+_LINKED_FROM = "SELECT DISTINCT ?g ?target WHERE { GRAPH ?g { ?r ldx:requiredProject ?target } }"
+
+
+def _relinked(graph: ox.Store, store: Store, base: str, changed: list[str]) -> set[str]:
+    """Projects whose requirements must now link elsewhere: a requirement links to the page
+    of a project the index holds, else to ``pkg:pypi/…``, so a project appearing (or going)
+    changes the graphs of the projects that require it, though nothing was written to them."""
+    found: set[str] = set()
+    prefix, suffix = f"{base}/project/", "/#graph"
+    for name in changed:
+        exists = store.get_project(name) is not None
+        if exists == graph.contains_named_graph(graph_name(base, name)):
+            continue  # neither new nor gone: the links to it stand
+        old = vocab.project_purl(name) if exists else vocab.project_iri(base, name)
+        rows = graph.query(_LINKED_FROM, prefixes={"ldx": str(vocab.LDX)},
+                           substitutions={ox.Variable("target"): ox.NamedNode(old)})  # fmt: skip
+        for row in rows:
+            iri = row["g"].value
+            if iri.startswith(prefix) and iri.endswith(suffix):
+                found.add(iri[len(prefix) : -len(suffix)])
+    return found
 
 
 def _rebuild_locked(
@@ -130,7 +156,7 @@ def _rebuild_locked(
 
         def quads():
             for project in store.iter_projects():
-                found = project_quads(project, location.base, _items(store, project.name))
+                found = project_quads(store, project, location.base)
                 image.add(found)
                 yield from found
                 if on_project is not None:
@@ -150,10 +176,11 @@ def _rebuild_locked(
         location.primary.rename(old)
     fresh.rename(location.primary)
     shutil.rmtree(old, ignore_errors=True)
+    location.forget_relinked()
     location.write_state(now)
     graph = ox.Store(str(location.primary))
     try:
-        snapshot = _publish(graph, location, now)
+        snapshot = _publish(graph, location, now, _new_lineage())
     except BaseException:
         image.abort()
         raise
@@ -165,7 +192,11 @@ def _rebuild_locked(
     return SyncReport(now, len(names), True, seconds, snapshot)
 
 
-def _publish(graph: ox.Store, location: GraphLocation, generation: int) -> Snapshot:
+def _new_lineage() -> str:
+    return secrets.token_hex(8)
+
+
+def _publish(graph: ox.Store, location: GraphLocation, generation: int, lineage: str) -> Snapshot:
     """Checkpoint ``primary/`` as a new snapshot, point ``current.json`` at it, and prune
     snapshots superseded long enough ago that no query can still be reading them."""
     location.ensure()
@@ -181,6 +212,7 @@ def _publish(graph: ox.Store, location: GraphLocation, generation: int) -> Snaps
         "generation": generation,
         "triples": len(graph),
         "published": now,
+        "lineage": lineage,
     }
     write_json_atomically(location.snapshots / f"{path.name}.json", data)
     write_json_atomically(location.current_file, data)

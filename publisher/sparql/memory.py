@@ -57,6 +57,8 @@ class MemoryGraph:
         ``image`` given) builds a fresh store and swaps it in only once complete.
         """
         started = time.perf_counter()
+        if self.store is None and image is None:
+            graphs = None  # nothing to replace graphs in (a failed load): read it all
         full = self.store is None or image is not None or graphs is None
         store = ox.Store() if full else self.store
         assert store is not None

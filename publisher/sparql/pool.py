@@ -52,7 +52,8 @@ class _Worker:
     sock: socket.socket
     pid: int
     pidfd: int
-    generation: int
+    generation: int  # of the database the graph it holds reflects
+    epoch: int  # the host's load it was forked after: a newer one supersedes it
     retiring: bool = False
     out: Any = field(default=None)
 
@@ -95,13 +96,14 @@ class QueryPool:
         self.memory_mb = memory_mb
         self.recycle_mb = recycle_mb
         self.generation: int | None = None  # what the host has loaded
+        self.lineage: str | None = None  # of the graph the host has loaded
         self.replaced = 0  # processes killed at the time limit or lost to a crash
         self.loads = 0  # snapshots loaded into the host (full or incremental)
         self.last_load: dict[str, Any] | None = None
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._all: dict[int, _Worker] = {}
-        self._newest = -1  # generation of the newest process handed over
+        self._newest = -1  # epoch of the newest process handed over
         self._control_lock = threading.Lock()
         self._closed = False
         self._process: subprocess.Popen | None = None
@@ -129,6 +131,7 @@ class QueryPool:
         self._control_out = control.makefile("wb")
         self._handoff = handoff
         self.generation = None
+        self.lineage = None
         read_frame(control.fileno(), time.monotonic() + STARTUP_LIMIT)
         threading.Thread(
             target=self._receive, args=(handoff,), name="sparql-handoff", daemon=True
@@ -144,7 +147,9 @@ class QueryPool:
     def restart(self) -> None:
         """Start a new host after the old one died. Its query processes finish what they
         run and are closed: the new host forks its own once it has loaded the graph."""
+        self.generation = self.lineage = None
         with self._cond:
+            self._newest = -1  # the new host counts its loads from the start
             for worker in list(self._all.values()):
                 worker.retiring = True
                 if worker in self._idle:
@@ -166,6 +171,7 @@ class QueryPool:
         if header.get("status") != 200:
             raise RuntimeError(f"loading the catalogue graph failed: {header.get('error')}")
         self.generation = header["generation"]
+        self.lineage = request.get("lineage", "")
         self.last_load = header
         self.loads += 1
         return header
@@ -185,7 +191,7 @@ class QueryPool:
             if message.get("event") == "worker" and fds:
                 sock = socket.socket(fileno=fds[0])
                 worker = _Worker(sock, message["pid"], fds[1] if len(fds) > 1 else -1,
-                                 message["generation"])  # fmt: skip
+                                 message["generation"], message["epoch"])  # fmt: skip
                 self._arrived(worker)
             elif message.get("event") == "retire":
                 self._retire(message["pid"])
@@ -199,9 +205,9 @@ class QueryPool:
                 worker.close()
                 return
             self._all[worker.pid] = worker
-            if worker.generation > self._newest:
-                self._newest = worker.generation
-                for old in [w for w in self._idle if w.generation < worker.generation]:
+            if worker.epoch > self._newest:
+                self._newest = worker.epoch
+                for old in [w for w in self._idle if w.epoch < worker.epoch]:
                     self._drop(old)
             self._idle.append(worker)
             self._cond.notify_all()
@@ -246,7 +252,7 @@ class QueryPool:
                     raise PoolBusy
                 fit = [w for w in self._idle if w.generation >= generation]
                 if fit:
-                    worker = max(fit, key=lambda w: w.generation)
+                    worker = max(fit, key=lambda w: w.epoch)
                     self._idle.remove(worker)
                     break
                 left = deadline - time.monotonic()
@@ -268,7 +274,7 @@ class QueryPool:
             worker.close()
             raise QueryCrashed from None
         with self._cond:
-            if worker.retiring or worker.generation < self._newest or self._closed:
+            if worker.retiring or worker.epoch < self._newest or self._closed:
                 self._drop(worker)
             else:
                 self._idle.append(worker)

@@ -103,7 +103,7 @@ class SparqlService:
         if not pool.alive():
             log.error("the SPARQL query host exited; starting a new one")
             pool.restart()
-        if pool.generation is not None and pool.generation >= snapshot.generation:
+        if pool.lineage == snapshot.lineage and (pool.generation or 0) >= snapshot.generation:
             return
         report = pool.load(self._load_request(pool, snapshot))
         log.info(
@@ -115,24 +115,34 @@ class SparqlService:
         )
 
     def _load_request(self, pool: QueryPool, snapshot: Snapshot) -> dict[str, Any]:
-        request: dict[str, Any] = {"snapshot": str(snapshot.path),
+        """Replace the graphs written (or re-mapped) since what the host holds, or since the
+        image; read the whole snapshot when neither is of this lineage or too much changed."""
+        request: dict[str, Any] = {"snapshot": str(snapshot.path), "lineage": snapshot.lineage,
                                    "generation": snapshot.generation}  # fmt: skip
         limit = max(50, int(self.store.counts()["projects"] * DELTA_SHARE))
         last = pool.last_load
         worn = last is not None and last["replaced"] > last["triples"]  # reload to free memory
-        if pool.generation is not None and not worn:
-            changed = self.store.changed_since(pool.generation)
+        if pool.generation is not None and pool.lineage == snapshot.lineage and not worn:
+            changed = self._changed_since(pool.generation)
             if len(changed) <= limit:
                 return {**request, "graphs": self._graphs(changed)}
         image = read_image(self.location)
-        if image is not None and image.generation <= snapshot.generation:
-            changed = self.store.changed_since(image.generation)
+        if (
+            image is not None
+            and image.lineage == snapshot.lineage
+            and image.generation <= snapshot.generation
+        ):
+            changed = self._changed_since(image.generation)
             if len(changed) <= limit:
                 return {**request, "image": str(image.path), "graphs": self._graphs(changed)}
         return {**request, "graphs": None}
 
-    def _graphs(self, names: list[str]) -> list[str]:
-        return [graph_name(self.base, name).value for name in names]
+    def _changed_since(self, generation: int) -> set[str]:
+        """Projects whose graphs may differ from what they were at ``generation``."""
+        return set(self.store.changed_since(generation)) | self.location.relinked_since(generation)
+
+    def _graphs(self, names: set[str]) -> list[str]:
+        return [graph_name(self.base, name).value for name in sorted(names)]
 
     def run(self, request: QueryRequest, client: str, accept: str) -> Outcome:
         settings = self.settings

@@ -9,6 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from crosswalk.records import (
     AdminEvent,
+    Citation,
     DistributionFile,
     ExtrinsicItem,
     Project,
@@ -34,7 +35,7 @@ __all__ = [
     "TokenRecord",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 
 class StoreError(RuntimeError):
@@ -104,7 +105,8 @@ class NewFile:
 
     ``metadata_rank`` orders candidate sources of a release's metadata: a release takes its
     metadata from its highest-ranked file (wheels over sdists over legacy formats), the first
-    one ingested among equals.
+    one ingested among equals. ``entry_points`` and ``citation`` are kept for the release
+    from the first file that carries them.
     """
 
     file: DistributionFile
@@ -112,6 +114,8 @@ class NewFile:
     metadata: Mapping[str, Any]
     metadata_bytes: bytes | None
     metadata_rank: int
+    entry_points: Mapping[str, Mapping[str, str]] | None = None
+    citation: Citation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +149,9 @@ class Store(Protocol):
 
     def project_names(self) -> list[str]:
         """Normalised names of every project, sorted."""
+
+    def known_projects(self, names: Iterable[str]) -> set[str]:
+        """Those of ``names`` (normalised here) that the store holds, normalised."""
 
     def counts(self) -> dict[str, int]:
         """How many ``projects``, ``releases`` and ``files`` the store holds."""

@@ -17,8 +17,15 @@ from urllib.parse import quote
 
 import orjson
 
-from crosswalk.names import latest_version, normalise_version
-from crosswalk.records import DistributionFile, PlatformFacts, Project, PythonFacts, Release
+from crosswalk.names import canonicalize_name, latest_version, normalise_version
+from crosswalk.records import (
+    Citation,
+    DistributionFile,
+    PlatformFacts,
+    Project,
+    PythonFacts,
+    Release,
+)
 from publisher.store.base import (
     SCHEMA_VERSION,
     FilenameReuse,
@@ -40,7 +47,7 @@ __all__ = ["SQLiteStore"]
 _FILE_COLUMNS = (
     "filename, project, version, packagetype, size, md5, sha1, sha256, blake2b_256, upload_time, "
     "url_path, requires_python, build_tag, variant, comment, signature, metadata_version, "
-    "metadata_sha256, tags, facts, yanked, yanked_reason"
+    "metadata_sha256, tags, facts, yanked, yanked_reason, verified"
 )
 
 
@@ -230,6 +237,12 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
                 "INSERT INTO file_tags VALUES (?, ?, ?, ?)",
                 [(f.filename, *tag.split("-")) for tag in f.tags],
             )
+            for kind, data in _extras(new):
+                db.execute(
+                    "INSERT INTO release_extras (project, version, kind, source, data) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (project, version, kind) DO NOTHING",
+                    (f.project, f.version, kind, f.filename, data),
+                )
             self._update_latest(db, f.project)
             bump_generation(db, f.project)
             db.execute("COMMIT")
@@ -260,6 +273,17 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
 
     def project_names(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT name FROM projects ORDER BY name")]
+
+    def known_projects(self, names: Iterable[str]) -> set[str]:
+        wanted = sorted({canonicalize_name(n) for n in names})
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):  # under SQLite's bound-parameter limit
+            chunk = wanted[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT name FROM projects WHERE name IN ({', '.join('?' * len(chunk))})", chunk
+            )
+            found.update(r[0] for r in rows)
+        return found
 
     def counts(self) -> dict[str, int]:
         db = self._db
@@ -331,8 +355,6 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
         return [r[0] for r in rows]
 
     def get_project(self, name: str) -> Project | None:
-        from packaging.utils import canonicalize_name
-
         row = self._db.execute(
             "SELECT name, display_name, generation, status, status_reason FROM projects "
             "WHERE name = ?",
@@ -351,8 +373,9 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
     def _project(self, row: tuple) -> Project:
         name = row[0]
         files = self._files("WHERE project = ?", (name,))
+        extras = self._extras("WHERE project = ?", (name,))
         releases = [
-            self._release(r, files)
+            self._release(r, files, extras)
             for r in self._db.execute(
                 "SELECT project, version, metadata, metadata_source, created, yanked, "
                 "yanked_reason FROM releases WHERE project = ? ORDER BY created, version",
@@ -362,8 +385,6 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
         return Project(name, row[1], tuple(releases), row[2], row[3], row[4])
 
     def get_release(self, name: str, version: str) -> Release | None:
-        from packaging.utils import canonicalize_name
-
         key = (canonicalize_name(name), normalise_version(version))
         row = self._db.execute(
             "SELECT project, version, metadata, metadata_source, created, yanked, yanked_reason "
@@ -372,7 +393,8 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
         ).fetchone()
         if row is None:
             return None
-        return self._release(row, self._files("WHERE project = ? AND version = ?", key))
+        where = "WHERE project = ? AND version = ?"
+        return self._release(row, self._files(where, key), self._extras(where, key))
 
     def get_file(self, filename: str) -> DistributionFile | None:
         found = self._files("WHERE filename = ?", (filename,))
@@ -390,9 +412,18 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
         ).fetchall()
         return [_file_from_row(r) for r in rows]
 
+    def _extras(self, where: str, args: tuple) -> dict[tuple[str, str], dict]:
+        """(version, kind) -> (source file, decoded data) of release_extras rows."""
+        rows = self._db.execute(
+            f"SELECT version, kind, source, data FROM release_extras {where}", args
+        )
+        return {(r[0], r[1]): (r[2], orjson.loads(r[3])) for r in rows}
+
     @staticmethod
-    def _release(row: tuple, files: list[DistributionFile]) -> Release:
+    def _release(row: tuple, files: list[DistributionFile], extras: dict) -> Release:
         project, version = row[0], row[1]
+        entry_points = extras.get((version, "entry_points"))
+        citation = extras.get((version, "citation"))
         return Release(
             project=project,
             version=version,
@@ -402,7 +433,21 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
             created=datetime.fromisoformat(row[4]),
             yanked=bool(row[5]),
             yanked_reason=row[6],
+            entry_points=entry_points[1] if entry_points else {},
+            citation=Citation(filename=citation[0], **citation[1]) if citation else None,
         )
+
+
+def _extras(new: NewFile) -> list[tuple[str, bytes]]:
+    """The release_extras rows a new file brings."""
+    rows = []
+    if new.entry_points:
+        rows.append(("entry_points", orjson.dumps(new.entry_points)))
+    if new.citation is not None:
+        c = new.citation
+        data = {"member": c.member, "format": c.format, "data": c.data, "text": c.text}
+        rows.append(("citation", orjson.dumps(data)))
+    return rows
 
 
 def _file_row(f: DistributionFile) -> tuple:
@@ -437,6 +482,7 @@ def _file_row(f: DistributionFile) -> tuple:
         orjson.dumps(facts),
         int(f.yanked),
         f.yanked_reason,
+        int(f.verified),
     )
 
 
@@ -465,4 +511,5 @@ def _file_from_row(r: tuple) -> DistributionFile:
         ),
         yanked=bool(r[20]),
         yanked_reason=r[21],
+        verified=bool(r[22]),
     )

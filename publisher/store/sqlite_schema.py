@@ -20,6 +20,13 @@ Version 2 adds what is written rather than ingested:
 - ``admin_events``: yanks, un-yanks and project status changes, immutable as well.
 - ``tokens``: API tokens as the SHA-256 of their secret, scope, expiry and revocation.
 
+Version 3 adds ``files.verified``: whether ingest checked every member's content (files
+indexed before it count as not verified).
+
+Version 4 adds ``release_extras``: per release and ``kind`` (``entry_points``,
+``citation``), what a file of the release carried beyond core metadata, as JSON, and which
+file it came from. The first file that carries a kind keeps it.
+
 A migration is a function keyed by the schema version it produces; ``SCHEMA_VERSION``
 (``publisher.store.base``) is the newest. A database newer than the code is refused.
 """
@@ -169,7 +176,23 @@ def _run_statements(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection
     return run
 
 
+_VERIFIED_3 = "ALTER TABLE files ADD COLUMN verified INTEGER NOT NULL DEFAULT 0"
+
+_SCHEMA_4 = """
+CREATE TABLE release_extras (
+    project TEXT NOT NULL,
+    version TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (project, version, kind),
+    FOREIGN KEY (project, version) REFERENCES releases(project, version)
+);
+"""
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _run_script(_SCHEMA_1),
     2: _run_statements(_SCHEMA_2),
+    3: _run_statements((_VERIFIED_3,)),
+    4: _run_script(_SCHEMA_4),
 }

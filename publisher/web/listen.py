@@ -43,6 +43,27 @@ class Listener:
     def close(self) -> None:
         self.socket.close()
 
+    def hand_over(self) -> socket.socket | None:
+        """Close the listening socket and keep the port reserved by a bound, non-listening
+        ``SO_REUSEPORT`` socket, for a server that binds the address itself with that option
+        (granian's workers on Linux): nobody else can take the port in between, and no
+        connection lands on the placeholder. Close it once the server accepts. None where
+        the system has no ``SO_REUSEPORT``."""
+        family = self.socket.family
+        self.socket.close()
+        if not hasattr(socket, "SO_REUSEPORT"):
+            return None
+        placeholder = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            placeholder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            if family == socket.AF_INET6:
+                placeholder.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            placeholder.bind((self.address, self.port))
+        except OSError:  # taken in the instant between: the server's own bind will say so
+            placeholder.close()
+            return None
+        return placeholder
+
 
 def listen(host: str, port: int, backlog: int = 1024) -> Listener:
     """Bind and listen on ``host`` (a name or address) and ``port`` (0: any free port)."""

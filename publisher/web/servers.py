@@ -60,9 +60,16 @@ def _run_granian(
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
-    # Granian binds its own socket: hand over the address that was just proven free.
+    # Granian binds its own socket: hand over the address that was just proven free, held
+    # by a placeholder until granian accepts on it.
     address, port = listener.address, listener.port
-    listener.close()
+    placeholder = listener.hand_over()
+
+    def ready() -> None:
+        if placeholder is not None:
+            placeholder.close()
+        on_ready()
+
     app = Granian(
         APP,
         address=address,
@@ -79,11 +86,14 @@ def _run_granian(
     )
     # On Linux each granian worker binds the address itself (SO_REUSEPORT) after the start-up
     # hooks run: announce once a connection is accepted, not when the hooks are called.
-    app.on_startup(lambda: _when_accepting(address, port, on_ready))
+    app.on_startup(lambda: _when_accepting(address, port, ready))
     try:
         app.serve()
     except OSError as exc:  # the port was taken between the check and granian's bind
         raise ListenError(f"cannot listen on {listener.url}: {exc.strerror or exc}") from exc
+    finally:
+        if placeholder is not None:
+            placeholder.close()
 
 
 def _when_accepting(address: str, port: int, then: Callable[[], None]) -> None:
@@ -124,6 +134,9 @@ def _run_uvicorn(
         loop="uvloop",
         http=BoundedHttpToolsProtocol,
         server_header=False,
+        # A worker busy on a long render (or starved on a loaded machine) must not be taken
+        # for a hung one: uvicorn's default restarts a worker silent for 5 s.
+        timeout_worker_healthcheck=30,
     )
     server = uvicorn.Server(config)
     on_ready()

@@ -39,12 +39,13 @@ def test_license_expression_becomes_spdx_iri(projects):
     assert g.value(ATTRS, LDX.licenseFile) == Literal("LICENSE")
 
 
-def test_free_text_license_stays_literal(projects):
+def test_whole_licence_text_stays_literal_and_the_classifier_names_the_licence(projects):
     project, release = release_of(projects, "tomli", "2.2.1")
     g = release_graph(project, release, BASE)
     subject = URIRef(f"{BASE}/project/tomli/2.2.1/")
     assert str(g.value(subject, LDX.licenseText)).startswith("MIT License")
-    assert g.value(subject, SCHEMA.license) is None
+    # "License :: OSI Approved :: MIT License" names exactly one SPDX licence
+    assert set(g.objects(subject, SCHEMA.license)) == {URIRef("https://spdx.org/licenses/MIT")}
     project, release = release_of(projects, "certifi", "2024.8.30")
     g = release_graph(project, release, BASE)
     subject = URIRef(f"{BASE}/project/certifi/2024.8.30/")
@@ -62,7 +63,12 @@ def test_requirements_are_structured_nodes(projects):
     assert g.value(node, LDX.specifier) == Literal(">=5.3")
     assert g.value(node, LDX.requestedExtra) == Literal("toml")
     assert g.value(node, LDX.marker) == Literal('extra == "cov"')
-    assert g.value(node, LDX.requiredProject) == URIRef(f"{BASE}/project/coverage/")
+    # coverage is not in this index: its package URL, never a local page that answers 404
+    assert g.value(node, LDX.requiredProject) == URIRef("pkg:pypi/coverage")
+    known = release_graph(
+        *release_of(projects, "attrs", "25.3.0"), BASE, known_project=lambda n: n == "coverage"
+    )
+    assert known.value(node, LDX.requiredProject) == URIRef(f"{BASE}/project/coverage/")
     assert set(g.objects(ATTRS, LDX.providesExtra)) >= {Literal("docs"), Literal("tests")}
 
 
@@ -118,9 +124,11 @@ def test_classifiers_map_as_the_codemeta_crosswalk_says(projects):
     g = release_graph(project, release, BASE)
     subject = URIRef(f"{BASE}/project/idna/3.10/")
     assert Literal("Internet > Name Service (DNS)") in set(
-        g.objects(subject, SCHEMA.applicationCategory)
+        g.objects(subject, SCHEMA.applicationSubCategory)
     )
-    assert g.value(subject, SCHEMA.operatingSystem) == Literal("OS Independent")
+    # one category word for search engines, never a Trove path
+    assert set(g.objects(subject, SCHEMA.applicationCategory)) == {Literal("DeveloperApplication")}
+    assert set(g.objects(subject, SCHEMA.operatingSystem)) == {Literal("OS Independent")}
     project, release = release_of(projects, "docopt", "0.6.2")
     g = release_graph(project, release, BASE)
     assert g.value(URIRef(f"{BASE}/project/docopt/0.6.2/"), CODEMETA.developmentStatus) == (
@@ -146,7 +154,11 @@ def test_files_carry_per_file_facts(projects):
     node = URIRef(f"{BASE}/files/{record.url_path}")
     assert node in files
     assert (node, RDF.type, SCHEMA.MediaObject) in g
-    assert g.value(node, SCHEMA.fileSize) == Literal(record.size, datatype=XSD.integer)
+    assert (subject, LDX.distributionFile, node) in g
+    assert g.value(node, SCHEMA.contentSize) == Literal(f"{record.size} B")
+    assert g.value(node, LDX.sizeInBytes) == Literal(record.size, datatype=XSD.integer)
+    assert g.value(node, SCHEMA.fileSize) is None  # a bare number reads as kilobytes
+    assert g.value(node, SCHEMA.runtimePlatform) == Literal("CPython 3.12")
     assert g.value(node, LDX.os) == Literal("linux")
     assert g.value(node, LDX.architecture) == Literal("x86_64")
     platform = g.value(node, LDX.platform)
@@ -158,6 +170,7 @@ def test_files_carry_per_file_facts(projects):
     assert g.value(sha, SPDX.checksumValue) == Literal(record.hashes["sha256"])
     assert g.value(node, LDX.metadataFile) == URIRef(f"{node}.metadata")
     assert g.value(node, LDX.yanked) == Literal(False)
+    assert g.value(node, LDX.contentVerified) == Literal(True)
 
 
 def test_release_and_project_link_both_ways(projects):
@@ -186,7 +199,11 @@ def test_jsonld_is_codemeta_shaped_with_release_as_root(projects):
     assert doc["license"] == "https://spdx.org/licenses/MIT"
     assert doc["author"][0]["name"] == "Hynek Schlawack"
     assert doc["isPartOf"]["id"] == f"{BASE}/project/attrs/"
-    assert doc["downloadUrl"]["fileSize"] == 63815
+    # downloadUrl is the file's URL as a string; the file is described on its own node
+    assert doc["downloadUrl"] == doc["distributionFile"]["id"]
+    assert doc["downloadUrl"].startswith(f"{BASE}/files/")
+    assert doc["distributionFile"]["sizeInBytes"] == 63815
+    assert doc["distributionFile"]["contentSize"] == "63815 B"
     assert "@graph" not in doc
 
 

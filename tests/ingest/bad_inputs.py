@@ -142,8 +142,8 @@ CASES = [
     ),
     BadInput("zip-many-small-bombs", _many_small_bombs, r"the archive expands [\d,]+x .*bomb"),
     BadInput("pax-header-bomb", _pax_bomb, r"decompresses past [\d,]+ bytes .*bomb"),
-    # the tail after the end-of-archive blocks is read (and bounded) only by --verify-members
-    BadInput("tar-bomb-tail", _tar_gz_of_garbage_tail, r"decompression bomb", {"verify": True}),
+    # the tail after the end-of-archive blocks is read (and bounded) by member verification
+    BadInput("tar-bomb-tail", _tar_gz_of_garbage_tail, r"decompression bomb"),
     BadInput(
         "truncated-zip",
         lambda d: _truncated(d, "attrs-25.3.0-py3-none-any.whl"),
@@ -158,7 +158,6 @@ CASES = [
         "corrupt-member",
         _corrupt_member,
         r"'requests/models\.py' is corrupt",
-        {"verify": True},
     ),
     BadInput("wheel-without-metadata", _no_metadata, r"wheel has no \.dist-info/METADATA"),
     BadInput(
@@ -198,14 +197,39 @@ CASES = [
         ),
         r"'zlink/evil' is a symbolic link",
     ),
-    BadInput("tar-symlink", lambda d: _special_tar(d, "tlink", tarfile.SYMTYPE), r"is a link"),
-    BadInput("tar-hardlink", lambda d: _special_tar(d, "hlink", tarfile.LNKTYPE), r"is a link"),
+    BadInput(
+        "tar-symlink",
+        lambda d: _special_tar(d, "tlink", tarfile.SYMTYPE),
+        r"'tlink-1\.0/special' is a symbolic link, not a regular file or directory",
+    ),
+    BadInput("tar-hardlink", lambda d: _special_tar(d, "hlink", tarfile.LNKTYPE), r"a hard link"),
     BadInput(
         "tar-device",
         lambda d: _special_tar(d, "dev", tarfile.CHRTYPE),
-        r"'dev-1.0/special' is a device or special file",
+        r"'dev-1\.0/special' is a character device, not a regular file or directory",
     ),
-    BadInput("tar-fifo", lambda d: _special_tar(d, "fifo", tarfile.FIFOTYPE), r"device or special"),
+    BadInput("tar-block", lambda d: _special_tar(d, "blk", tarfile.BLKTYPE), r"a block device"),
+    BadInput("tar-fifo", lambda d: _special_tar(d, "fifo", tarfile.FIFOTYPE), r"is a FIFO, not"),
+    BadInput(
+        "tar-contiguous",
+        lambda d: _special_tar(d, "cont", tarfile.CONTTYPE),
+        r"'cont-1\.0/special' is a contiguous file, not a regular file or directory",
+    ),
+    BadInput(
+        "tar-unknown-type",
+        lambda d: _special_tar(d, "odd", b"V"),
+        r"'odd-1\.0/special' is of type 'V', not a regular file or directory",
+    ),
+    BadInput(
+        "tar-duplicate",
+        lambda d: write_sdist(d, "dup", members=[("dup-1.0/setup.py", b"import evil\n")]),
+        r"member 'dup-1\.0/setup\.py' appears twice",
+    ),
+    BadInput(
+        "tar-duplicate-spelled-otherwise",
+        lambda d: write_sdist(d, "dup2", members=[("./dup2-1.0//setup.py", b"import evil\n")]),
+        r"member '\./dup2-1\.0//setup\.py' appears twice",
+    ),
     BadInput(
         "zip-absolute",
         lambda d: _crafted_name(d, "zabs", "/etc/cron.d/x", tar=False),
@@ -226,7 +250,7 @@ CASES = [
         lambda d: _crafted_name(d, "tdot", "tdot-1.0/../../x", tar=True),
         r"escapes the archive with '\.\.'",
     ),
-    BadInput("too-many-members", _many_members, r"13 members \(limit 5\)", {"max_members": 5}),
+    BadInput("too-many-members", _many_members, r"14 members \(limit 5\)", {"max_members": 5}),
     BadInput(
         "oversized-metadata",
         lambda d: write_wheel(d, "fat", metadata=metadata_text("fat", "1.0") + "x" * 5000),

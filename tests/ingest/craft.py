@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import stat
 import tarfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from packaging.tags import parse_tag
 
 __all__ = [
     "metadata_text",
+    "record_hash",
+    "record_text",
+    "wheel_content",
+    "wheel_text",
     "write_sdist",
     "write_tar",
     "write_wheel",
@@ -45,6 +53,53 @@ def write_zip(
     return path
 
 
+def wheel_text(tag: str = "py3-none-any", purelib: bool = True) -> str:
+    """A WHEEL file with one Tag line per tag of ``tag`` (compressed tag sets expanded; a
+    leading build tag, as in ``7-py3-none-any``, dropped)."""
+    triple = "-".join(tag.split("-")[-3:])
+    tags = "".join(f"Tag: {t}\n" for t in sorted(str(t) for t in parse_tag(triple)))
+    return (
+        f"Wheel-Version: 1.0\nGenerator: ldindex-tests\n"
+        f"Root-Is-Purelib: {'true' if purelib else 'false'}\n{tags}\n"
+    )
+
+
+def _bytes(data: bytes | str) -> bytes:
+    return data.encode() if isinstance(data, str) else data
+
+
+def record_hash(data: bytes | str) -> str:
+    """``sha256=`` and the urlsafe base64 of the digest without padding, as RECORD has it."""
+    digest = hashlib.sha256(_bytes(data)).digest()
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def record_text(members: Mapping[str, bytes | str], record_name: str) -> str:
+    """A RECORD listing ``members`` with their hashes and sizes, and itself without either."""
+    rows = [f"{name},{record_hash(data)},{len(_bytes(data))}" for name, data in members.items()]
+    return "\n".join([*rows, f"{record_name},,"]) + "\n"
+
+
+def wheel_content(
+    name: str = "demo",
+    version: str = "1.0",
+    tag: str = "py3-none-any",
+    metadata: str | bytes | None = None,
+    members: Mapping[str, bytes | str] | None = None,
+    wheel: str | None = None,
+    dist_info: str | None = None,
+) -> dict[str, bytes | str]:
+    """A wheel's members without RECORD: a module, METADATA, WHEEL, then ``members``."""
+    dist_info = dist_info or f"{name}-{version}.dist-info"
+    content: dict[str, bytes | str] = {f"{name}/__init__.py": "x = 1\n"}
+    content[f"{dist_info}/METADATA"] = (
+        metadata_text(name, version) if metadata is None else metadata
+    )
+    content[f"{dist_info}/WHEEL"] = wheel_text(tag) if wheel is None else wheel
+    content.update(members or {})
+    return content
+
+
 def write_wheel(
     directory: Path,
     name: str = "demo",
@@ -53,15 +108,17 @@ def write_wheel(
     metadata: str | bytes | None = None,
     members: dict[str, bytes | str] | None = None,
     filename: str | None = None,
+    wheel: str | None = None,
+    record: str | None = None,
+    dist_info: str | None = None,
 ) -> Path:
-    """A wheel whose .dist-info/METADATA is ``metadata`` (default: a minimal valid one)."""
-    dist_info = f"{name}-{version}.dist-info"
-    content: dict[str, bytes | str] = {f"{name}/__init__.py": "x = 1\n"}
-    if metadata is None:
-        metadata = metadata_text(name, version)
-    content[f"{dist_info}/METADATA"] = metadata
-    content[f"{dist_info}/WHEEL"] = "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n"
-    content.update(members or {})
+    """A consistent wheel: .dist-info/METADATA is ``metadata`` (default: a minimal valid one),
+    WHEEL matches ``tag``, RECORD lists every member. ``wheel`` and ``record`` replace the
+    WHEEL and RECORD texts, ``dist_info`` the directory's name, to break one thing at a time."""
+    dist_info = dist_info or f"{name}-{version}.dist-info"
+    content = wheel_content(name, version, tag, metadata, members, wheel, dist_info)
+    record_name = f"{dist_info}/RECORD"
+    content[record_name] = record_text(content, record_name) if record is None else record
     return write_zip(directory / (filename or f"{name}-{version}-{tag}.whl"), content)
 
 

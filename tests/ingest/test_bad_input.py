@@ -1,4 +1,5 @@
-"""Each kind of bad input fails alone, with one line naming the file and why, leaving nothing."""
+"""Each kind of bad input fails alone, with one line naming the file and why, leaving nothing:
+unsafe or corrupt archives, zip parser confusion, wheels inconsistent with themselves."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from publisher.ingest import Limits
 from .bad_inputs import CASES, BadInput
 from .conftest import Index
 from .craft import metadata_text, write_sdist, write_wheel
+from .wheel_cases import WHEEL_CASES
+from .zip_cases import ZIP_CASES
+
+ALL_CASES = [*CASES, *ZIP_CASES, *WHEEL_CASES]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c.id for c in ALL_CASES])
 def test_bad_input_fails_alone(index: Index, tmp_path: Path, case: BadInput) -> None:
     bad = case.build(tmp_path)
     good = write_wheel(tmp_path, "zzgood")  # after the bad file, in the same batch
@@ -30,10 +35,14 @@ def test_bad_input_fails_alone(index: Index, tmp_path: Path, case: BadInput) -> 
 
 
 def test_corrupt_member_passes_unverified(index: Index, tmp_path: Path) -> None:
-    """The member check is what catches it: without it (the default) the file goes in."""
+    """The member check is what catches it: without it (--no-verify-members) the file goes
+    in, published as not verified."""
     (case,) = [c for c in CASES if c.id == "corrupt-member"]
-    (outcome,) = index.run([case.build(tmp_path)])
+    path = case.build(tmp_path)
+    (outcome,) = index.run([path], limits=Limits(verify=False))
     assert outcome.status == "added"
+    stored = index.store.get_file(path.name)
+    assert stored is not None and stored.verified is False
 
 
 @pytest.mark.parametrize("declared", ["2.7", "3.0"])

@@ -77,6 +77,7 @@ def test_egg_and_wininst_pkg_info_are_read(index: Index, tmp_path: Path) -> None
         assert release is not None
         assert release.metadata["summary"] == summary
         assert release.files[0].packagetype == packagetype
+        assert release.files[0].verified is True
     wininst = index.store.get_file(exe.name)
     assert wininst is not None
     assert [(p.os, p.architectures) for p in wininst.platforms] == [("windows", ("x86",))]
@@ -102,6 +103,7 @@ def test_formats_without_metadata_are_recorded_from_the_filename(
     assert (stored.packagetype, stored.project, stored.version) == (packagetype, "blob", "1.0")
     assert stored.metadata_sha256 is None
     assert stored.platforms, "the platform in the filename is a fact too"
+    assert stored.verified is False, "nothing in an opaque installer was checked"
 
 
 @pytest.mark.parametrize("suffix", [".tar.bz2", ".tgz", ".tar.xz", ".tar"])
@@ -110,6 +112,8 @@ def test_other_sdist_compressions(index: Index, tmp_path: Path, suffix: str) -> 
     (outcome,) = index.run([sdist])
     assert outcome.status == "added", outcome.message
     assert index.store.metadata_bytes(sdist.name) == metadata_text("compressed", "3.1").encode()
+    # a compressed stream's check covers every member; a plain tar carries no checksum
+    assert index.store.get_file(sdist.name).verified is (suffix != ".tar")
 
 
 def test_signature_is_stored(index: Index, tmp_path: Path) -> None:

@@ -40,9 +40,12 @@ def _member_bytes(path: Path) -> bytes:
 
 
 def test_every_file_is_added(shared_index: tuple[Index, list]) -> None:
-    _, outcomes = shared_index
+    index, outcomes = shared_index
     assert sorted(o.path.name for o in outcomes) == FILES
     assert [o.message for o in outcomes if o.status != "added"] == []
+    # every one is a zip or a compressed tar: its content was verified (the default)
+    unverified = [name for name in FILES if not index.store.get_file(name).verified]
+    assert unverified == []
 
 
 def test_sha256_equals_published_sums(shared_index: tuple[Index, list]) -> None:

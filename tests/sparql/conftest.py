@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
@@ -53,6 +54,15 @@ ITEMS = [
         "url": "pkg:conda/conda-forge/attrs", "relation": "packaged-as"}}),
 ]  # fmt: skip
 DELETED = (Target("six"), {"kind": "external-link", "data": {"url": "https://gone.example/six"}})
+
+
+def as_stored(graph: Graph) -> Graph:
+    """``graph`` as an RDF store keeps it: Oxigraph holds typed literals by value and gives
+    them back in canonical form (``"0.00"^^xsd:decimal`` is ``"0"``), the same values."""
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return Graph().parse(data=data, format="nt")
 
 
 def add_items(data: IndexedData) -> None:

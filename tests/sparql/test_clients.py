@@ -3,7 +3,10 @@ the same answers as rdflib running the same queries over the JSON-LD of every pa
 
 from __future__ import annotations
 
+from functools import cache
+
 import httpx
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -25,7 +28,7 @@ QUERIES = {
         ?r schema:downloadUrl ?f ; schema:isPartOf/schema:name ?name .
         ?f ldx:platform/ldx:architecture "aarch64" }""",
     "sdists-with-size": """SELECT ?file ?size WHERE {
-        ?file ldx:packagetype "sdist" ; schema:fileSize ?size } ORDER BY DESC(?size)""",
+        ?file ldx:packagetype "sdist" ; ldx:sizeInBytes ?size } ORDER BY DESC(?size)""",
     "musllinux": """SELECT DISTINCT ?release WHERE {
         ?release schema:downloadUrl/ldx:platform ?pl . ?pl ldx:libc "musl" }""",
     "authors": """SELECT ?release ?author WHERE {
@@ -33,6 +36,8 @@ QUERIES = {
     "optional-and-filter": """SELECT ?release ?requires WHERE {
         ?release a ldx:Release . OPTIONAL { ?release ldx:requiresPython ?requires }
         FILTER(!BOUND(?requires) || CONTAINS(?requires, "3.8")) }""",
+    "typed-values": """SELECT ?release ?price ?when WHERE {
+        ?release schema:offers/schema:price ?price ; schema:datePublished ?when }""",
 }
 
 
@@ -51,7 +56,18 @@ def _rdflib_key(term: object) -> tuple:
         return ("uri", str(term), None, None)
     assert isinstance(term, Literal)
     datatype = str(term.datatype) if term.datatype else None
-    return ("literal", str(term), term.language, None if datatype == XSD_STRING else datatype)
+    text = _canonical(str(term), datatype) if datatype else str(term)
+    return ("literal", text, term.language, None if datatype == XSD_STRING else datatype)
+
+
+@cache
+def _canonical(text: str, datatype: str) -> str:
+    """A typed literal as a store gives it back: the same value, in canonical form
+    (``"0.00"^^xsd:decimal`` is ``"0"``, a dateTime ends in ``Z``)."""
+    store = ox.Store()
+    node = ox.NamedNode("http://example.org/s")
+    store.add(ox.Quad(node, node, ox.Literal(text, datatype=ox.NamedNode(datatype))))
+    return next(iter(store)).object.value
 
 
 def server_rows(endpoint: str, query: str) -> list[tuple]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,7 +19,8 @@ from publisher.sparql.catalogue import project_graphs
 from publisher.sparql.image import read_image
 from publisher.sparql.location import GraphLocation, base_key, pinned
 from publisher.sparql.prefixes import PREFIXES
-from publisher.store import Author, Store, open_store
+from publisher.store import Author, NewFile, Store, open_store
+from tests.sparql.conftest import as_stored
 from tests.store.test_contract import new_file
 
 BASE = "http://index.example/"
@@ -64,11 +66,10 @@ def test_the_graph_is_what_the_pages_publish(store: Store, tmp_path: Path) -> No
     assert report.rebuilt and report.projects == 1
     project = store.get_project("demo")
     assert project is not None
-    items = store.list_items(Target("demo"), exact=False)  # what the pages are built from
     expected = Graph()
-    for graph in project_graphs(project, BASE.rstrip("/"), items):
+    for graph in project_graphs(store, project, BASE.rstrip("/")):  # as the pages build them
         expected += graph
-    assert isomorphic(as_rdflib(loc), expected)
+    assert isomorphic(as_rdflib(loc), as_stored(expected))
     (row,) = query(loc, "SELECT ?id WHERE { ?r ldx:affectedBy/schema:identifier ?id }")
     assert row["id"].value == "GHSA-demo-0001"
     (row,) = query(loc, "SELECT ?g WHERE { GRAPH ?g { ?p a ldx:Project } }")
@@ -92,6 +93,42 @@ def test_sync_applies_only_what_changed(store: Store, tmp_path: Path) -> None:
     assert names == {"Demo", "Other"}
     old = ox.Store.read_only(str(first.snapshot.path))  # an earlier snapshot is unchanged
     assert not bool(old.query("ASK { ?s ?p 'other' }", use_default_graph_as_union=True))
+
+
+def needy_file() -> NewFile:
+    """A release requiring ``other``, a project the index does not hold yet."""
+    found = new_file("needy-1.0-py3-none-any.whl", "needy", "1.0", sha256="9" * 64)
+    metadata = {**found.metadata, "requires_dist": ["other>=1"]}
+    return replace(found, metadata=metadata)
+
+
+def test_a_project_appearing_relinks_the_projects_requiring_it(store: Store, tmp_path: Path):
+    store.add_file(needy_file())
+    loc = location(tmp_path)
+    first = maintenance.sync(store, loc)
+    linked = "SELECT ?p WHERE { ?r schema:softwareRequirements/ldx:requiredProject ?p }"
+    assert [r["p"].value for r in query(loc, linked)] == ["pkg:pypi/other"]
+    store.add_file(new_file("other-2.0-py3-none-any.whl", "other", "2.0", sha256="b" * 64))
+    second = maintenance.sync(store, loc)
+    assert second.projects == 2  # other, written; needy, re-mapped though nothing was written
+    assert [r["p"].value for r in query(loc, linked)] == [f"{BASE}project/other/"]
+    assert loc.relinked_since(first.generation) == {"needy"}
+    assert loc.relinked_since(second.generation) == set()
+    project = store.get_project("needy")
+    assert project is not None
+    expected = Graph()
+    for graph in project_graphs(store, project, BASE.rstrip("/")):  # the pages say the same
+        expected += graph
+    served = ox.Store.read_only(str(second.snapshot.path)).query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <http://index.example/project/needy/#graph> "
+        "{ ?s ?p ?o } }"
+    )
+    data = served.serialize(format=ox.RdfFormat.N_TRIPLES)
+    assert isomorphic(Graph().parse(data=data, format="nt"), as_stored(expected))
+    rebuilt = maintenance.rebuild(store, loc)
+    assert loc.relinked_since(0) == set()  # a rebuild maps everything anew
+    assert rebuilt.snapshot is not None and second.snapshot is not None
+    assert rebuilt.snapshot.lineage != second.snapshot.lineage == first.snapshot.lineage
 
 
 def test_a_damaged_state_rebuilds_and_a_rebuild_swaps_cleanly(store: Store, tmp_path: Path):

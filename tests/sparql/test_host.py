@@ -127,3 +127,40 @@ def test_a_new_server_loads_the_image_and_replaces_what_changed_since(tmp_path: 
         names = "SELECT ?n WHERE { ?p a ldx:Project ; schema:name ?n } ORDER BY ?n"
         reply = client.get("/_/sparql", params={"query": names}, headers=JSON)
         assert [b["n"]["value"] for b in reply.json()["results"]["bindings"]] == ["attrs", "six"]
+
+
+def test_a_new_project_relinks_the_graphs_requiring_it_in_memory_too(tmp_path: Path) -> None:
+    data = build_index(tmp_path / "index", SHARED_ARTEFACTS / "requests-2.32.3-py3-none-any.whl")
+    idna = "SELECT ?p WHERE { ?r ldx:requiredProject ?p FILTER(CONTAINS(STR(?p), 'idna')) }"
+
+    def links(client: TestClient) -> list[str]:
+        reply = client.get("/_/sparql", params={"query": idna}, headers=JSON)
+        return sorted({b["p"]["value"] for b in reply.json()["results"]["bindings"]})
+
+    with served(data, SparqlSettings(workers=1)) as (client, pool):
+        assert links(client) == ["pkg:pypi/idna"]
+        store = open_store(data.db_url)
+        try:
+            ingest([SHARED_ARTEFACTS / "idna-3.10-py3-none-any.whl"], store,
+                   BlobStore(data.files_dir))  # fmt: skip
+        finally:
+            store.close()
+        # requests was not written, yet its requirement now links to idna's page here
+        assert links(client) == [f"{BASE}/project/idna/"]
+        load = pool.last_load
+        assert load is not None and not load["full"] and load["graphs"] == 2
+
+
+def test_a_rebuild_is_loaded_whole(tmp_path: Path) -> None:
+    data = build_index(tmp_path / "index", SHARED_ARTEFACTS / "six-1.16.0-py2.py3-none-any.whl")
+    with served(data, SparqlSettings(workers=1)) as (client, pool):
+        loads, lineage = pool.loads, pool.lineage
+        store = open_store(data.db_url, read_only=True)
+        try:  # nothing written to the database: only the lineage tells the graph is new
+            maintenance.rebuild(store, GraphLocation(default_graph_root(data.db_url), BASE))
+        finally:
+            store.close()
+        eventually(lambda: pool.loads == loads + 1)
+        assert pool.lineage != lineage and pool.last_load is not None
+        assert pool.last_load["full"]
+        assert ask(client) is True

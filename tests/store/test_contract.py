@@ -30,6 +30,8 @@ from publisher.store import (
     open_store,
 )
 from publisher.store.base import SCHEMA_VERSION
+from publisher.store.sqlite import _FILE_COLUMNS, _file_row
+from publisher.store.sqlite_schema import MIGRATIONS
 
 Factory = Callable[[Path], Store]
 
@@ -77,6 +79,7 @@ def new_file(
         signature="-----BEGIN PGP SIGNATURE-----\n",
         metadata_version="2.4",
         metadata_sha256="4" * 64,
+        verified=True,
     )
     return NewFile(
         file=record,
@@ -263,9 +266,72 @@ def test_sqlite_records_schema_version_and_refuses_newer(tmp_path: Path) -> None
         open_store(url)
 
 
+def test_sqlite_upgrade_counts_existing_files_as_unverified(tmp_path: Path) -> None:
+    """A database from before per-file verification (schema 2) upgrades in place; the files
+    it holds were never verified, so they read as such."""
+    path = tmp_path / "old.db"
+    f = new_file(WHEEL).file
+    now = f.upload_time.isoformat()
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for version in (1, 2):
+            MIGRATIONS[version](conn)
+            conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+        conn.execute(
+            "INSERT INTO projects (name, display_name, created) VALUES (?, ?, ?)",
+            (f.project, "Demo", now),
+        )
+        conn.execute(
+            "INSERT INTO releases (project, version, metadata, metadata_rank, created) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (f.project, f.version, b"{}", 3, now),
+        )
+        columns = _FILE_COLUMNS.removesuffix(", verified")  # what schema 2 stored
+        row = _file_row(f)[:-1]
+        conn.execute(f"INSERT INTO files ({columns}) VALUES ({', '.join('?' * len(row))})", row)
+    upgraded = open_store(f"sqlite:///{path}")
+    try:
+        assert upgraded.get_file(WHEEL) == replace(f, verified=False)
+    finally:
+        upgraded.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (
+            SCHEMA_VERSION,
+        )
+
+
 def test_unknown_scheme_is_refused() -> None:
     with pytest.raises(StoreError, match="unknown database scheme 'mysql'"):
         open_store("mysql://localhost/x")
+
+
+def test_known_projects_normalises_and_answers_only_what_is_held(store: Store) -> None:
+    store.add_file(new_file("demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"))
+    assert store.known_projects(["Demo", "other", "DEMO_"]) == {"demo"}
+    assert store.known_projects([]) == set()
+    assert store.known_projects(f"p{i}" for i in range(2000)) == set()
+
+
+def test_release_extras_come_from_the_first_file_that_carries_them(store: Store) -> None:
+    from crosswalk.records import Citation
+
+    citation = Citation("demo-1.0.tar.gz", "demo-1.0/CITATION.cff", "cff", {"title": "T"}, "t")
+    sdist = replace(
+        new_file("demo-1.0.tar.gz", packagetype="sdist", sha256="c" * 64, rank=2),
+        citation=citation,
+    )
+    wheel = replace(
+        new_file("demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"),
+        entry_points={"console_scripts": {"demo": "demo:main"}},
+        citation=replace(citation, filename="other.whl", data={"title": "later"}),
+    )
+    store.add_file(sdist)
+    store.add_file(wheel)
+    release = store.get_release("demo", "1.0")
+    assert release.citation == citation
+    assert release.entry_points == {"console_scripts": {"demo": "demo:main"}}
+    assert store.get_project("demo").releases[0].citation == citation
+    assert store.get_release("demo", "1.0").metadata_source.endswith(".whl")
 
 
 # -- extrinsic metadata, administration, tokens ------------------------------------------------

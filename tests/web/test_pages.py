@@ -15,12 +15,15 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from crosswalk.jsonld import graph_from_jsonld
+from publisher.blobs import BlobStore
+from publisher.ingest import IngestOptions, Limits, ingest
 from publisher.store import open_store
-from tests.conftest import EXAMPLES, build_index
+from tests.conftest import EXAMPLES, IndexedData, build_index
 from tests.ingest.craft import metadata_text, write_wheel
 from tests.web.conftest import BASE, client_for
 
 SCHEMA = Namespace("http://schema.org/")
+LDX = Namespace("https://w3id.org/ldindex/vocab#")
 SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
@@ -65,15 +68,32 @@ def examples_index(tmp_path_factory):
     return build_index(tmp_path_factory.mktemp("examples"), EXAMPLES)
 
 
-def test_rdfa_equals_embedded_jsonld_for_every_shared_page(client, shared_index, tmp_path):
+def assert_one_graph(c, path: str, tmp_path: Path) -> Graph:
+    """The page's RDFa, its embedded JSON-LD, JSON-LD / Turtle / N-Triples by Accept and (for
+    a release) codemeta.json state one graph."""
+    response = c.get(path)
+    assert response.status_code == 200, path
+    embedded = embedded_graph(response.text)
+    assert len(embedded) > 5, path
+    assert_same_graph(rdfa_graph(response.text, tmp_path), embedded, f"{path} RDFa")
+    for accept, parse in (
+        ("application/ld+json", lambda r: graph_from_jsonld(r.json())),
+        ("text/turtle", lambda r: Graph().parse(data=r.text, format="turtle")),
+        ("application/n-triples", lambda r: Graph().parse(data=r.text, format="nt")),
+    ):
+        data = parse(c.get(path, headers={"Accept": accept}))
+        assert_same_graph(data, embedded, f"{path} as {accept}")
+    if path.count("/") == 4:  # a release: /project/{name}/{version}/
+        codemeta = graph_from_jsonld(c.get(f"{path}codemeta.json").json())
+        assert_same_graph(codemeta, embedded, f"{path}codemeta.json")
+    return embedded
+
+
+def test_one_graph_for_every_shared_page(client, shared_index, tmp_path):
     paths = page_paths(shared_index.db_url)
     assert len(paths) > 30
     for path in paths:
-        response = client.get(path)
-        assert response.status_code == 200, path
-        embedded = embedded_graph(response.text)
-        assert len(embedded) > 5, path
-        assert_same_graph(rdfa_graph(response.text, tmp_path), embedded, path)
+        assert_one_graph(client, path, tmp_path)
 
 
 def test_rdfa_equals_embedded_jsonld_for_every_example_page(examples_index, tmp_path):
@@ -87,7 +107,8 @@ def test_rdfa_equals_embedded_jsonld_for_every_example_page(examples_index, tmp_
 
 
 def test_release_page_is_a_software_application_for_search_engines(client) -> None:
-    graph = embedded_graph(client.get("/project/requests/2.32.3/").text)
+    # in every format, not only the page (nothing is added for one consumer)
+    graph = graph_from_jsonld(client.get("/project/requests/2.32.3/codemeta.json").json())
     release = URIRef(f"{BASE}/project/requests/2.32.3/")
     types = set(graph.objects(release, RDF.type))
     assert {SCHEMA.SoftwareApplication, SCHEMA.SoftwareSourceCode} <= types
@@ -105,6 +126,39 @@ def test_platform_release_lists_its_operating_systems(client) -> None:
     release = URIRef(f"{BASE}/project/msgpack/1.1.0/")
     systems = {str(o) for o in graph.objects(release, SCHEMA.operatingSystem)}
     assert systems  # from classifiers or, failing those, the files' platforms
+
+
+def _verified_cells(html: str) -> list[str]:
+    """Per row of the files table: "no" where the type cell says the content was not
+    verified, else "yes"."""
+    cells = re.findall(r'<td class="kind">(.*?)</td>', html)
+    assert cells, "no files table"
+    return ["no" if ">unverified</span>" in cell else "yes" for cell in cells]
+
+
+def test_files_table_says_which_files_were_verified(client, tmp_path) -> None:
+    """Fully verified files say so in the table and in the graph; a file taken in with
+    --no-verify-members says it was not."""
+    html = client.get("/project/requests/2.32.3/").text
+    assert _verified_cells(html) == ["yes", "yes"]
+    graph = embedded_graph(html)
+    files = list(graph.objects(URIRef(f"{BASE}/project/requests/2.32.3/"), SCHEMA.downloadUrl))
+    assert len(files) == 2
+    assert {graph.value(f, LDX.contentVerified) for f in files} == {Literal(True)}
+
+    source = tmp_path / "trusted"
+    source.mkdir()
+    write_wheel(source, "trusted", "1.0")
+    store = open_store(f"sqlite:///{tmp_path / 'trusted.db'}")
+    options = IngestOptions(limits=Limits(verify=False))
+    assert ingest([source], store, BlobStore(tmp_path / "files"), options)[0].status == "added"
+    store.close()
+    data = IndexedData(tmp_path, f"sqlite:///{tmp_path / 'trusted.db'}", tmp_path / "files")
+    with client_for(data) as trusted:
+        html = trusted.get("/project/trusted/1.0/").text
+    assert _verified_cells(html) == ["no"]
+    (node,) = embedded_graph(html).subjects(LDX.contentVerified, Literal(False))
+    assert str(node).endswith("/trusted-1.0-py3-none-any.whl")
 
 
 def test_pages_carry_canonical_links_and_reset_language(client) -> None:
@@ -278,3 +332,46 @@ def test_every_data_response_parses(client, shared_index) -> None:
         ]
         assert all(len(g) > 5 for g in graphs), path
         assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2]), path
+
+
+def test_vocabulary_answers_jsonld_and_every_term_is_described(client) -> None:
+    from rdflib import OWL, RDFS
+
+    response = client.get("/_/vocab", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/ld+json"
+    vocab = Graph().parse(data=response.text, format="json-ld")
+    turtle = Graph().parse(data=client.get("/_/vocab?format=turtle").text, format="turtle")
+    assert isomorphic(vocab, turtle)
+    ldx = Namespace("https://w3id.org/ldindex/vocab#")
+    ontology = URIRef(str(ldx))
+    terms = {s for s in vocab.subjects(RDFS.isDefinedBy, ontology)}
+    assert len(terms) > 60
+    for term in terms:
+        types = set(vocab.objects(term, RDF.type))
+        assert types & {RDFS.Class, RDF.Property}, term
+        if RDF.Property in types:
+            assert vocab.value(term, RDFS.range) is not None, term
+            has_domain = (term, RDFS.domain, None) in vocab or (
+                term,
+                SCHEMA.domainIncludes,
+                None,
+            ) in vocab
+            assert has_domain or term == ldx.invalidUrl, term
+            assert types & {OWL.ObjectProperty, OWL.DatatypeProperty}, term
+    xsd_integer = URIRef("http://www.w3.org/2001/XMLSchema#integer")
+    assert (ldx.sizeInBytes, RDFS.range, xsd_integer) in vocab
+    # what the dates mean is said in the vocabulary
+    skos = Namespace("http://www.w3.org/2004/02/skos/core#")
+    assert vocab.value(SCHEMA.uploadDate, skos.scopeNote) is not None
+    assert vocab.value(SCHEMA.datePublished, skos.scopeNote) is not None
+
+
+def test_robots_lets_crawlers_read_the_vocabulary_and_the_stylesheet(client) -> None:
+    from urllib.robotparser import RobotFileParser
+
+    robots = RobotFileParser()
+    robots.parse(client.get("/robots.txt").text.splitlines())
+    for path in ("/_/vocab", "/_/static/style.css", "/project/attrs/", "/"):
+        assert robots.can_fetch("Googlebot", f"{BASE}{path}"), path
+    assert not robots.can_fetch("Googlebot", f"{BASE}/_/search/?q=x")

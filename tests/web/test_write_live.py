@@ -195,7 +195,7 @@ def test_a_write_is_visible_on_every_read_path_at_once(server: LiveServer, admin
     assert yank.status_code == 200
     assert _all_show(simple, '"yanked":"gone bad"', simple_json)
     assert _all_show(simple, 'data-yanked="gone bad"')
-    assert _all_show(release_page, "yanked: gone bad")
+    assert _all_show(release_page, "This release was withdrawn: gone bad")
 
     httpx.delete(created.headers["location"], headers=admin)
     assert _none_show(release_page, advisory_id)
