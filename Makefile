@@ -46,4 +46,4 @@ bench: $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) ldindex.db ldindex.db-* ldindex-files bench/results
+	rm -rf $(VENV) ldindex.db ldindex.db-* ldindex-files ldindex-published bench/results

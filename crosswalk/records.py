@@ -265,10 +265,11 @@ class Revision:
 
 @dataclass(frozen=True, slots=True)
 class AdminEvent:
-    """One administrative change (yank, unyank, project status), kept for the record."""
+    """One administrative change (yank, unyank, project status, removal of a file), kept for
+    the record."""
 
     event_id: int
-    action: str  # yank | unyank | status
+    action: str  # yank | unyank | status | remove
     target: Target
     author: str
     at: datetime

@@ -16,6 +16,9 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from crosswalk.records import DistributionFile
+from publisher.file_sources import Located
+
 __all__ = ["BlobStore", "media_type_of"]
 
 _URL_PATH = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{60})/([^/]+)$")
@@ -58,6 +61,11 @@ class BlobStore:
 
     def path(self, url_path: str) -> Path:
         return self.root / url_path
+
+    def locate(self, record: DistributionFile) -> Located | None:
+        """Where the store holds ``record``'s bytes, if it does (a ``FileSource``)."""
+        found = self.path(record.url_path)
+        return Located(found, immutable=True) if found.is_file() else None
 
     def open_temp(self) -> BinaryIO:
         """A new temporary file in the store, to be committed or discarded."""

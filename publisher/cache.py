@@ -98,14 +98,20 @@ def make_rendering(
     project: str | None = None,
     generation: int = 0,
     vary_accept: bool = True,
+    brotli_quality: int = 9,
 ) -> Rendering:
-    """Compress and fingerprint a rendered body once."""
+    """Compress and fingerprint a rendered body once. ``brotli_quality`` trades size for
+    time: 9 for pages read again and again, less for renderings few will reuse."""
     etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
     compressible = len(body) >= COMPRESS_MIN and not media_type.startswith(
         ("application/zip", "application/gzip", "application/octet-stream")
     )
     gz = gzip.compress(body, compresslevel=9, mtime=0) if compressible else None
-    br = brotli.compress(body, quality=9) if compressible and brotli is not None else None
+    br = (
+        brotli.compress(body, quality=brotli_quality)
+        if compressible and brotli is not None
+        else None
+    )
     return Rendering(body, media_type, etag, gz, br, project, generation, vary_accept)
 
 

@@ -69,10 +69,14 @@ DUMPS: dict[str, tuple[str, Callable[[DumpSource], tuple[Path, str] | None]]] = 
 }
 
 
+# Dumps the URL map serves itself (``publisher.routing``), named when a name is not found.
+ELSEWHERE = ("catalogue.sqlite",)
+
+
 def find_dump(name: str, source: DumpSource) -> DumpFile:
     row = DUMPS.get(name)
     if row is None:
-        known = ", ".join(sorted(DUMPS))
+        known = ", ".join(sorted([*DUMPS, *ELSEWHERE]))
         raise DumpNotFound(f"no dump named {name!r}; the dumps are: {known}")
     media_type, locate = row
     found = locate(source)

@@ -29,8 +29,9 @@ from pathlib import Path, PurePosixPath
 
 import orjson
 
-from crosswalk.records import Project
-from publisher.blobs import BlobStore
+from crosswalk.records import DistributionFile, Project
+from publisher.file_sources import FileNotFound, FileSource, Located
+from publisher.render.listing import write_listing_html, write_listing_json
 from publisher.render.pages import PageRenderer
 from publisher.render.simple import index_html, index_json, project_html, project_json
 from publisher.render.site import STATIC_FILES, SiteRenderer
@@ -46,6 +47,7 @@ __all__ = [
     "Page",
     "ProjectEntry",
     "build_site",
+    "catalogue_pages",
     "linked_data_pages",
     "simple_index_pages",
     "simple_project_pages",
@@ -137,13 +139,31 @@ def linked_data_pages(ctx: ExportContext, project: Project) -> Iterable[Page]:
 
 
 def site_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable[Page]:
-    """The landing page, sitemap and robots.txt."""
+    """The landing page, the sitemap (an index over numbered files when large) and
+    robots.txt."""
     site = SiteRenderer(ctx.store, ctx.base_url)
     yield "index.html", site.landing()
     yield "sitemap.xml", site.sitemap()
+    for number in range(1, site.sitemap_files() + 1):
+        yield f"sitemap-{number}.xml", _required(site.sitemap_file(number))
     yield "robots.txt", site.robots()
     for name in STATIC_FILES:
         yield f"_/static/{name}", site.static(name)
+
+
+def catalogue_pages(ctx: ExportContext, projects: Sequence[ProjectEntry]) -> Iterable[Page]:
+    """The full listing for client-side search (``_/search/all.html`` and ``.json``) and the
+    catalogue snapshot (``_/dump/catalogue.sqlite``), as ``ldindex serve`` publishes them."""
+    with tempfile.TemporaryDirectory(prefix="ldindex-export-") as scratch:
+        built = Path(scratch) / "document"
+        for relative, write in (
+            ("_/search/all.html", write_listing_html),
+            ("_/search/all.json", write_listing_json),
+        ):
+            write(ctx.store, ctx.base_url, built)
+            yield relative, built.read_bytes()
+        ctx.store.snapshot_catalogue(built)
+        yield "_/dump/catalogue.sqlite", built.read_bytes()
 
 
 def _required(body: bytes | None) -> bytes:
@@ -153,7 +173,7 @@ def _required(body: bytes | None) -> bytes:
 
 
 PROJECT_PAGES: list[ProjectPages] = [simple_project_pages, linked_data_pages]
-SITE_PAGES: list[SitePages] = [simple_index_pages, site_pages]
+SITE_PAGES: list[SitePages] = [simple_index_pages, site_pages, catalogue_pages]
 
 
 @dataclass(slots=True)
@@ -177,7 +197,7 @@ class ExportReport:
 
 def build_site(
     store: Store,
-    blobs: BlobStore,
+    files: FileSource,
     out_dir: Path,
     base_url: str,
     *,
@@ -187,9 +207,11 @@ def build_site(
 ) -> ExportReport:
     """Write the whole static site to ``out_dir``, replacing an earlier export there.
 
-    ``on_project`` is called with each project's name once it is written (for progress bars).
-    Raises ``ExportError`` if an artefact's bytes are missing or ``out_dir`` holds something
-    other than an earlier export; ``out_dir`` is then left as it was.
+    Artefacts come from ``files`` (the file store, or a served folder: see
+    ``publisher.file_sources``). ``on_project`` is called with each project's name once it
+    is written (for progress bars). Raises ``ExportError`` if an artefact's bytes are missing
+    or ``out_dir`` holds something other than an earlier export; ``out_dir`` is then left as
+    it was.
     """
     out_dir = Path(out_dir).absolute()
     _check_replaceable(out_dir)
@@ -199,7 +221,7 @@ def build_site(
     try:
         _write_site(
             store,
-            blobs,
+            files,
             _Writer(build, report),
             ExportContext(store, base_url.rstrip("/")),
             PROJECT_PAGES if project_pages is None else project_pages,
@@ -218,7 +240,7 @@ def build_site(
 
 def _write_site(
     store: Store,
-    blobs: BlobStore,
+    files: FileSource,
     out: _Writer,
     ctx: ExportContext,
     project_pages: Sequence[ProjectPages],
@@ -232,7 +254,7 @@ def _write_site(
                 out.page(path, data)
         for release in project.releases:
             for f in release.files:
-                out.artefact(blobs.path(f.url_path), f"files/{f.url_path}")
+                out.artefact(_locate(files, f), f"files/{f.url_path}")
                 if f.signature is not None:
                     out.page(f"files/{f.url_path}.asc", f.signature.encode())
                 if f.packagetype == "bdist_wheel" and f.metadata_sha256:
@@ -256,6 +278,16 @@ def _write_site(
     for site_producer in site_pages:
         for path, data in site_producer(ctx, entries):
             out.page(path, data)
+
+
+def _locate(files: FileSource, record: DistributionFile) -> Located:
+    try:
+        found = files.locate(record)
+    except FileNotFound as exc:
+        raise ExportError(str(exc)) from None
+    if found is None:
+        raise ExportError(f"{record.filename}: artefact bytes missing from the file store")
+    return found
 
 
 class _Writer:
@@ -284,14 +316,16 @@ class _Writer:
             self.report.compressed += 1
             self.report.bytes_written += len(packed)
 
-    def artefact(self, source: Path, relative: str) -> None:
+    def artefact(self, located: Located, relative: str) -> None:
         target = self._target(relative)
+        source = located.path
         try:
             mode = source.stat().st_mode
         except FileNotFoundError:
             raise ExportError(f"{source}: artefact bytes missing from the blob store") from None
-        # A hard link shares the blob's permissions: link only what others may read.
-        if mode & stat.S_IROTH:
+        # A hard link shares the blob's permissions: link only what others may read, and
+        # only bytes nobody rewrites in place (not a served folder's).
+        if located.immutable and mode & stat.S_IROTH:
             try:
                 os.link(source, target)
                 self.report.files_linked += 1

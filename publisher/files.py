@@ -11,6 +11,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from publisher.blobs import BlobStore, media_type_of
+from publisher.file_sources import FileNotFound, FileSource
 from publisher.store import Store
 
 __all__ = ["FileNotFound", "FoundFile", "find_file"]
@@ -18,10 +19,6 @@ __all__ = ["FileNotFound", "FoundFile", "find_file"]
 METADATA_SUFFIX = ".metadata"
 SIGNATURE_SUFFIX = ".asc"
 IMMUTABLE = "public, max-age=31536000, immutable"  # a filename never changes its bytes
-
-
-class FileNotFound(LookupError):
-    """Nothing is served at this path; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +58,9 @@ class FoundFile:
             return stream.read() if length is None else stream.read(length)
 
 
-def find_file(store: Store, blobs: BlobStore, url_path: str) -> FoundFile:
-    """Look up the path below ``/files/``; raise ``FileNotFound`` when it names nothing."""
+def find_file(store: Store, files: FileSource, url_path: str) -> FoundFile:
+    """Look up the path below ``/files/``; raise ``FileNotFound`` when it names nothing.
+    The artefact's bytes come from ``files`` (the file store, or the served folder)."""
     metadata = url_path.endswith(METADATA_SUFFIX)
     signature = url_path.endswith(SIGNATURE_SUFFIX)
     artefact = url_path.removesuffix(METADATA_SUFFIX if metadata else SIGNATURE_SUFFIX)
@@ -86,8 +84,11 @@ def find_file(store: Store, blobs: BlobStore, url_path: str) -> FoundFile:
         data = record.signature.encode()
         etag = f'"{hashlib.sha256(data).hexdigest()}"'
         return FoundFile(etag, "application/pgp-signature", modified, len(data), data=data)
-    blob = blobs.path(record.url_path)
-    if not blob.is_file():
+    found = files.locate(record)
+    if found is None:
         raise FileNotFound(f"{filename} is indexed but its bytes are missing from the file store")
-    size = blob.stat().st_size
-    return FoundFile(f'"{sha256}"', media_type_of(filename), modified, size, path=blob)
+    try:
+        size = found.path.stat().st_size
+    except OSError:
+        raise FileNotFound(f"{filename} is indexed but its bytes are gone") from None
+    return FoundFile(f'"{sha256}"', media_type_of(filename), modified, size, path=found.path)

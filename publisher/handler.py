@@ -1,38 +1,55 @@
 """The read-only index as a plain function, for hosts other than the ASGI server.
 
-``Handler(store, blobs, base)(method, path, query, headers)`` returns a ``Reply`` (status,
+``Handler(store, files, base)(method, path, query, headers)`` returns a ``Reply`` (status,
 headers, body) for the simple API, pages, JSON-LD and files, answering through the same
-``Resolver`` and renderers as ``ldindex serve``; SPARQL (GET and POST), VoID and the dumps
-go through the same ``publisher.sparql.endpoint`` as the ASGI routes. ``wsgi_app`` wraps it
-for any WSGI server (gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three lines on top
-of that (see ``examples/ldindex.cgi``); ``http.server`` can call the handler directly.
-Answers carry ETags and honour conditional requests; files and dumps also honour single
-byte ranges, all as the ASGI server does (``publisher.conditional``).
+``Resolver`` and renderers as ``ldindex serve``; SPARQL (GET and POST), VoID and the RDF
+dumps go through the same ``publisher.sparql.endpoint`` as the ASGI routes. ``wsgi_app``
+wraps it for any WSGI server
+(gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three lines on top of that (see
+``examples/ldindex.cgi``); ``http.server`` can call the handler directly. Answers carry
+ETags and honour conditional requests; files and dumps also honour single byte ranges, all as the
+ASGI server does (``publisher.conditional``). ``POST /_/cache/invalidate`` is answered as
+there too; pointed at a folder (directory mode), the handler also brings the index in step
+with it on the first request and on each invalidation.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from publisher.blobs import BlobStore
+from publisher.access import loopback_refusal
 from publisher.conditional import evaluate
+from publisher.dumps import ELSEWHERE
+from publisher.file_sources import FileSource, index_files
 from publisher.files import FileNotFound, find_file
-from publisher.routing import Immediate, NotFound, Resolver, Resource
+from publisher.invalidation import MAX_BODY, BadInvalidation, requested_project
+from publisher.routing import Immediate, NotFound, Published, Resolver, Resource
 from publisher.sparql.endpoint import Answer, Endpoint, HttpRequest
 from publisher.sparql.service import SparqlService
 from publisher.sparql.settings import SparqlSettings
-from publisher.store import DEFAULT_URL, Store, default_files_dir, open_store
+from publisher.store import DEFAULT_URL, Store, StoreError, default_files_dir, open_store
+from publisher.tokens import TokenRefused, authenticate
+
+if TYPE_CHECKING:
+    from publisher.folder.service import FolderSync
 
 __all__ = ["Handler", "Reply", "wsgi_app"]
 
-MAX_BODY = 64 * 1024  # bytes of a POST body read (queries are far smaller)
-LINKED_DATA_PATHS = ("/_/sparql", "/_/void", "/.well-known/void")
+log = logging.getLogger("ldindex.folder")
+INVALIDATE = "/_/cache/invalidate"
+LINKED_DATA = ("/_/sparql", "/_/void", "/.well-known/void")
+SPARQL_BODY = 64 * 1024  # bytes of a POST body read for SPARQL (queries are far smaller)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,40 +71,52 @@ def _problem(status: int, message: str) -> Reply:
 
 
 class Handler:
-    """Answers GET and HEAD requests for the read-only site of one store, and SPARQL queries
-    (GET or POST). The SPARQL service (its helper processes) starts on first use."""
+    """Answers GET and HEAD requests for the read-only site of one store, SPARQL queries
+    (GET or POST) and ``POST /_/cache/invalidate``.
+
+    With ``folder`` (directory mode), the index is brought in step with the folder on the
+    first request and on every invalidation, unless a watcher keeps it in step already.
+    The SPARQL service (its helper processes) starts on first use.
+    """
 
     def __init__(
         self,
         store: Store,
-        blobs: BlobStore,
+        files: FileSource,
         base: str,
+        folder: FolderSync | None = None,
         sparql: SparqlSettings | None = None,
         graph_dir: Path | None = None,
     ) -> None:
         self.store = store
-        self.blobs = blobs
+        self.files = files
         self.base = base
         self.resolver = Resolver(store, base)
+        self.folder = folder
+        self._pending_sync = folder is not None
+        self._sync_lock = threading.Lock()
         self._sparql_settings = sparql or SparqlSettings()
         self._graph_dir = graph_dir
         self._endpoint: Endpoint | None = None
+        self._endpoint_lock = threading.Lock()
 
     @property
     def endpoint(self) -> Endpoint:
-        if self._endpoint is None:
-            service = SparqlService(
-                self.store, self.store.url, self.base, self._sparql_settings, self._graph_dir
-            )
-            service.start()
-            self._endpoint = Endpoint(service)
-        return self._endpoint
+        with self._endpoint_lock:
+            if self._endpoint is None:
+                service = SparqlService(
+                    self.store, self.store.url, self.base, self._sparql_settings, self._graph_dir
+                )
+                service.start()
+                self._endpoint = Endpoint(service)
+            return self._endpoint
 
     def close(self) -> None:
         """Stop the SPARQL helper processes, if any were started."""
-        if self._endpoint is not None:
-            self._endpoint.service.close()
-            self._endpoint = None
+        with self._endpoint_lock:
+            if self._endpoint is not None:
+                self._endpoint.service.close()
+                self._endpoint = None
 
     def __call__(
         self,
@@ -98,9 +127,14 @@ class Handler:
         body: bytes = b"",
         client: str = "unknown",
     ) -> Reply:
-        """The answer to one request; ``headers`` with repeated lines joined by ", "."""
+        """The answer to one request; ``headers`` with repeated lines joined by ", ";
+        ``client`` is the peer's address (loopback callers may invalidate)."""
         headers = {k.lower(): v for k, v in (headers or {}).items()}
-        if path in LINKED_DATA_PATHS or path.startswith("/_/dump/"):
+        if self._pending_sync:
+            self._first_sync()
+        if path == INVALIDATE:
+            reply = self._invalidate(method, headers, body, client)
+        elif path in LINKED_DATA or _rdf_dump(path):
             reply = self._linked_data(HttpRequest(method, path, query, headers, body, client))
         elif method not in ("GET", "HEAD"):
             reply = _problem(405, f"{method} is not supported here; this site is read-only")
@@ -120,6 +154,17 @@ class Handler:
         if isinstance(target, Immediate):
             extra = [(k.decode(), v.decode()) for k, v in target.headers]
             return Reply(target.status, target.body, [("Content-Type", target.media_type), *extra])
+        if isinstance(target, Published):
+            built = target.current()
+            data = built.path.read_bytes()
+            modified = parsedate_to_datetime(built.last_modified)
+            validators = [("ETag", built.etag), ("Last-Modified", built.last_modified)]
+            decision = evaluate(method, headers, built.etag, modified, len(data), ranges=False)
+            if decision.status == 304:
+                return Reply(304, b"", validators)
+            if decision.status == 412:
+                return _problem(412, f"precondition failed: {path} is {built.etag}")
+            return Reply(200, data, [("Content-Type", target.media_type), *validators])
         try:
             body = target.render() if isinstance(target, Resource) else None
         except NotFound as exc:
@@ -148,9 +193,80 @@ class Handler:
             answer = self.endpoint.dump(request.path.removeprefix("/_/dump/"), request)
         return _reply(answer, request.method)
 
+    def _first_sync(self) -> None:
+        with self._sync_lock:
+            if self._pending_sync:
+                self._pending_sync = False
+                try:
+                    self._sync()
+                except Exception as exc:  # a read must not fail for it: say why, serve on
+                    log.error("could not bring the index in step with the folder: %s", exc)
+
+    def _sync(self) -> dict[str, int] | None:
+        """Reconcile with the folder; what changed, or None if a watcher keeps it in step."""
+        assert self.folder is not None
+        report = self.folder()
+        if report is None:
+            return None
+        return {
+            "added": len(report.added),
+            "moved": len(report.moved),
+            "removed": len(report.removed),
+            "refused": len(report.refused),
+            "waiting": len(report.waiting),
+        }
+
+    def _invalidate(
+        self, method: str, headers: Mapping[str, str], body: bytes, client: str
+    ) -> Reply:
+        """What ``POST /_/cache/invalidate`` does under ``ldindex serve``, and in directory
+        mode a reconciliation first: an admin token, or a direct call from loopback."""
+        if method != "POST":
+            reply = _problem(405, f"{method} is not supported here; POST invalidates")
+            reply.headers.append(("Allow", "POST"))
+            return reply
+        token = "authorization" in headers
+        if token:
+            refused = self._admin_refusal(headers["authorization"])
+            if refused is not None:
+                return refused
+        elif (refusal := loopback_refusal(client, headers)) is not None:
+            message = "cache invalidation needs an admin token, or a direct call from loopback"
+            return _problem(403, f"{message}: {refusal}")
+        try:
+            name = requested_project(body, headers.get("content-type", ""), token)
+        except BadInvalidation as exc:
+            return _problem(exc.status, str(exc))
+        if self.store.read_only:
+            return _problem(409, "this index is served read-only: there is nothing to invalidate")
+        answer: dict[str, object] = {"project": name}
+        try:
+            if self.folder is not None:
+                answer["folder"] = self._sync()
+            answer["generation"] = self.store.mark_changed(name)
+        except OSError as exc:  # FolderError, or a file that could not be read
+            return _problem(503, f"cannot read the folder: {exc}")
+        except StoreError as exc:
+            return _problem(409, f"the index cannot record the change: {exc}")
+        return Reply(200, orjson.dumps(answer), [("Content-Type", "application/json")])
+
+    def _admin_refusal(self, authorization: str) -> Reply | None:
+        scheme, _, presented = authorization.partition(" ")
+        try:
+            if scheme.lower() != "bearer" or not presented.strip():
+                raise TokenRefused("send the token as Authorization: Bearer TOKEN")
+            principal = authenticate(self.store, presented.strip(), datetime.now(UTC))
+        except TokenRefused as exc:
+            reply = _problem(401, str(exc))
+            reply.headers.append(("WWW-Authenticate", 'Bearer error="invalid_token"'))
+            return reply
+        if not principal.is_admin:
+            return _problem(403, f"this needs an admin token; token scope is {principal.scope}")
+        return None
+
     def _file(self, method: str, url_path: str, headers: Mapping[str, str]) -> Reply:
         try:
-            found = find_file(self.store, self.blobs, url_path)
+            found = find_file(self.store, self.files, url_path)
         except FileNotFound as exc:
             return _problem(404, str(exc))
         decision = evaluate(method, headers, found.etag, found.modified, found.size)
@@ -170,6 +286,11 @@ class Handler:
         return Reply(decision.status, body, meta)
 
 
+def _rdf_dump(path: str) -> bool:
+    """A path under /_/dump/ the SPARQL endpoint answers (the URL map serves the others)."""
+    return path.startswith("/_/dump/") and path.removeprefix("/_/dump/") not in ELSEWHERE
+
+
 def _reply(answer: Answer, method: str) -> Reply:
     headers = list(answer.headers)
     if answer.file is None:
@@ -186,10 +307,25 @@ WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
 def wsgi_app(
-    db_url: str = DEFAULT_URL, files_dir: Path | None = None, base: str = "http://127.0.0.1:8000"
+    db_url: str = DEFAULT_URL,
+    files_dir: Path | None = None,
+    base: str = "http://127.0.0.1:8000",
+    folder: Path | None = None,
+    settle: float = 1.0,
 ) -> WSGIApp:
-    """A WSGI application serving the read-only site of the store at ``db_url``."""
-    handler = Handler(open_store(db_url), BlobStore(files_dir or default_files_dir(db_url)), base)
+    """A WSGI application serving the read-only site of the store at ``db_url``.
+
+    ``folder`` is directory mode: the index mirrors that folder (see ``Handler``), files
+    resting ``settle`` seconds counting as complete; the database must then be writable."""
+    store = open_store(db_url)
+    files_root = files_dir or default_files_dir(db_url)
+    sync = None
+    if folder is not None:
+        from publisher.folder.service import FolderSync, WatchConfig
+
+        config = WatchConfig(db_url, Path(folder), Path(files_root).absolute(), quiet=settle)
+        sync = FolderSync(store, config)
+    handler = Handler(store, index_files(store, files_root), base, sync)
 
     def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
         request_headers = {
@@ -203,21 +339,18 @@ def wsgi_app(
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            length = -1
-        if length < 0:
-            reply = _problem(400, "Content-Length is not a number of bytes")
-        elif length > MAX_BODY:
-            reply = _problem(413, f"the request body is over {MAX_BODY} bytes")
-        else:
-            body = environ["wsgi.input"].read(length) if length > 0 else b""
-            reply = handler(
-                environ.get("REQUEST_METHOD", "GET"),
-                path,
-                environ.get("QUERY_STRING", ""),
-                request_headers,
-                body,
-                environ.get("REMOTE_ADDR", "unknown"),
-            )
+            length = 0
+        # read at most one byte past what any body here may hold, so that size is refused
+        limit = SPARQL_BODY if path == "/_/sparql" else MAX_BODY
+        body = environ["wsgi.input"].read(min(length, limit + 1)) if length > 0 else b""
+        reply = handler(
+            environ.get("REQUEST_METHOD", "GET"),
+            path,
+            environ.get("QUERY_STRING", ""),
+            request_headers,
+            body,
+            environ.get("REMOTE_ADDR", ""),
+        )
         start_response(reply.status_line, reply.headers)
         return [reply.body]
 

@@ -1,8 +1,9 @@
 """Which resource a GET path names, in which media type: the URL map of the read-only site.
 
 ``Resolver(store, base)(path, accept, query)`` returns a ``Resource`` (cache key, media type,
-renderer), an ``Immediate`` answer (redirect to the canonical URL, 400, 406) or None for paths
-it does not know. A renderer returns None, or raises ``NotFound`` with a message naming what
+renderer), a ``Published`` document (built once per burst of writes, served from files), an
+``Immediate`` answer (redirect to the canonical URL, 400, 406) or None for paths it does not
+know. A renderer returns None, or raises ``NotFound`` with a message naming what
 is missing, for a 404. It decides from the path and headers alone, without touching the store, so a
 cache hit never waits on the database. Framework-free: the ASGI layer, the WSGI/CGI handler
 and the static export all answer through it.
@@ -14,20 +15,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 import orjson
 
 from crosswalk.names import canonicalize_name, normalise_version
 from publisher.cache import PAGES, QUERIES, CacheClass
+from publisher.published import Built, Document, Publisher
 from publisher.query import BadParameter, QueryNotFound, QueryRequest, QueryService
 from publisher.query.environment import Environment, EnvironmentSpec, build_environment
 from publisher.render import site
 from publisher.render.pages import PageRenderer
-from publisher.search import MAX_QUERY, SearchIndex, search_terms
-from publisher.store import Store
+from publisher.search import SearchQuery
+from publisher.store import Store, default_published_dir
 
-__all__ = ["Immediate", "NotFound", "Resolver", "Resource"]
+__all__ = ["Immediate", "NotFound", "Published", "Resolver", "Resource"]
 
 HTML = "text/html; charset=utf-8"
 
@@ -76,6 +79,21 @@ class Resource:
 
 
 @dataclass(frozen=True, slots=True)
+class Published:
+    """A large site-wide document served from files built once per burst of writes
+    (``publisher.published``), with its compressed variants, ETag and Last-Modified."""
+
+    key: tuple[str, str]
+    media_type: str
+    document: Document
+    publisher: Publisher
+    vary_accept: bool = True
+
+    def current(self) -> Built:
+        return self.publisher.current(self.document)
+
+
+@dataclass(frozen=True, slots=True)
 class Immediate:
     """An uncached answer decided from the request alone: a redirect, a 406."""
 
@@ -93,8 +111,15 @@ PAGE_FORMATS = {
     "application/n-triples": "nt",
 }
 PAGE_OFFERS = tuple(PAGE_FORMATS)
-SEARCH_LIMIT = 100
-SEARCH_ALIASES = {"html": "text/html", "json": "application/json"}
+SEARCH_OFFERS = ("text/html", "application/json", "application/ld+json")
+SEARCH_ALIASES = {
+    "html": "text/html",
+    "json": "application/json",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+}
+PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 20, 100, 50
+_SITEMAP_FILE = re.compile(r"^/sitemap-([1-9][0-9]{0,5})\.xml$")
 QUERY_OFFERS = ("application/json", "application/ld+json")
 QUERY_ALIASES = {"json": "application/json", "jsonld": "application/ld+json",
                  "json-ld": "application/ld+json"}  # fmt: skip
@@ -126,18 +151,84 @@ def _not_acceptable(offered: tuple[str, ...]) -> Immediate:
     return Immediate(406, orjson.dumps({"error": message, "status": 406}))
 
 
+def _bounded(values: dict[str, list[str]], name: str, default: int, most: int) -> int:
+    raw = values.get(name, [""])[0]
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise BadParameter(name, f"expected a whole number from 1 to {most}, got {raw[:20]!r}")
+    return int(raw)
+
+
+def search_parameters(query: str) -> tuple[SearchQuery, int, int]:
+    """``q``, ``page`` and ``per_page`` of a search URL; ``BadParameter`` naming the
+    parameter when one is malformed or out of bounds."""
+    from publisher.search import QueryError
+
+    try:
+        values = parse_qs(query, keep_blank_values=True, errors="strict", max_num_fields=16)
+    except UnicodeDecodeError:
+        raise BadParameter("q", "the query string is not valid UTF-8") from None
+    except ValueError as exc:
+        raise BadParameter("query", str(exc)) from None
+    try:
+        parsed = SearchQuery.parse(values.get("q", [""])[0])
+    except QueryError as exc:
+        raise BadParameter("q", str(exc)) from None
+    page = _bounded(values, "page", 1, MAX_PAGE)
+    per_page = _bounded(values, "per_page", PER_PAGE, MAX_PER_PAGE)
+    return parsed, page, per_page
+
+
 class Resolver:
     """Map a GET request to the resource it names. One instance per application."""
 
-    def __init__(self, store: Store, base: str) -> None:
+    def __init__(self, store: Store, base: str, published_dir: Path | None = None) -> None:
+        from publisher.render import listing, simple
+
         self.store = store
         self.base = base.rstrip("/")
         self.site = site.SiteRenderer(store, self.base)
         self.pages = PageRenderer(store, self.base)
-        self.search = SearchIndex(store)
         self.queries = QueryService(store, self.base)
+        self.publisher = Publisher(store, published_dir or default_published_dir(store.url))
+        base_url = self.base
 
-    def __call__(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
+        def simple_index(writer: Callable) -> Callable[[Store, Path], None]:
+            def build(store: Store, path: Path) -> None:
+                with path.open("wb") as out:
+                    writer(((e.name, e.display_name) for e in store.iter_listing()), out)
+
+            return build
+
+        self.documents = {
+            "listing.html": Document(
+                "search-all.html", lambda s, p: listing.write_listing_html(s, base_url, p)
+            ),
+            "listing.json": Document(
+                "search-all.json", lambda s, p: listing.write_listing_json(s, base_url, p)
+            ),
+            "simple.html": Document(
+                "simple-index.html", simple_index(simple.write_index_html), ("gzip",)
+            ),
+            "simple.json": Document(
+                "simple-index.json", simple_index(simple.write_index_json), ("gzip",)
+            ),
+            "catalogue": Document(
+                "catalogue.sqlite", lambda s, p: s.snapshot_catalogue(p), ("gzip",)
+            ),
+        }
+
+    def _published(
+        self, path: str, chosen: str, content_type: str, document: str, vary: bool = True
+    ) -> Published:
+        return Published(
+            (path, chosen), content_type, self.documents[document], self.publisher, vary
+        )
+
+    def __call__(
+        self, path: str, accept: str, query: str
+    ) -> Resource | Published | Immediate | None:
         if path == "/":
             return Resource(("/", HTML), HTML, self.site.landing, vary_accept=False)
         if path.startswith("/_/static/") and path[10:] in site.STATIC_FILES:
@@ -156,6 +247,17 @@ class Resolver:
             return Resource(
                 (path, "application/xml"), "application/xml", self.site.sitemap, None, False
             )
+        if match := _SITEMAP_FILE.match(path):
+            number = int(match[1])
+            return Resource(
+                (path, "application/xml"),
+                "application/xml",
+                lambda: self.site.sitemap_file(number),
+                None,
+                False,
+            )
+        if path == "/_/dump/catalogue.sqlite":
+            return self._published(path, "sqlite", "application/vnd.sqlite3", "catalogue", False)
         if path.startswith("/_/search"):
             return self._search(path, accept, query)
         if path == "/_/query":
@@ -170,35 +272,44 @@ class Resolver:
             return self._project(path, accept, query)
         return None
 
-    def _search(self, path: str, accept: str, query: str) -> Resource | Immediate | None:
+    def _search(
+        self, path: str, accept: str, query: str
+    ) -> Resource | Published | Immediate | None:
         from publisher.render import media
+        from publisher.render.search_results import SearchPage
 
         if path == "/_/search":
             return _redirect("/_/search/", query)
         if path == "/_/search/all":
-            return Resource(
-                (path, "application/json"),
-                "application/json",
-                lambda: self.site.listing_json(self.search.listing()),
-                vary_accept=False,
-            )
+            offers = ("text/html", "application/json")
+            chosen = media.negotiate(accept, _param(query, "format"), offers, SEARCH_ALIASES)
+            if chosen is None:
+                return _not_acceptable(offers)
+            if chosen == "application/json":
+                return self._published(path, chosen, chosen, "listing.json")
+            return self._published(path, chosen, HTML, "listing.html")
         if path != "/_/search/":
             return None
-        offers = ("text/html", "application/json")
-        chosen = media.negotiate(accept, _param(query, "format"), offers, SEARCH_ALIASES)
+        chosen = media.negotiate(accept, _param(query, "format"), SEARCH_OFFERS, SEARCH_ALIASES)
         if chosen is None:
-            return _not_acceptable(offers)
-        terms = " ".join(search_terms((_param(query, "q") or "")[:MAX_QUERY]))
-        limit = SEARCH_LIMIT
+            return _not_acceptable(SEARCH_OFFERS)
+        try:
+            parsed, page, per_page = search_parameters(query)
+        except BadParameter as exc:
+            return _bad_request(exc)
 
         def render() -> bytes:
-            hits = self.search.search(terms, limit)
+            results = self.store.search(parsed, (page - 1) * per_page, per_page)
+            rendered = SearchPage(self.base, parsed.terms, page, per_page, results)
             if chosen == "application/json":
-                return self.site.search_json(terms, hits)
-            return self.site.search_html(terms, hits, limit)
+                return rendered.json()
+            if chosen == "application/ld+json":
+                return rendered.jsonld()
+            return rendered.html()
 
         content_type = HTML if chosen == "text/html" else chosen
-        return Resource((f"{path}?q={terms}", chosen), content_type, render, cache=QUERIES)
+        key = f"{path}?q={parsed.terms}&page={page}&per_page={per_page}"
+        return Resource((key, chosen), content_type, render, cache=QUERIES)
 
     def _vocab(self, accept: str, query: str) -> Resource | Immediate:
         from publisher.render import media
@@ -250,7 +361,7 @@ class Resolver:
     def _environment_simple(
         self, path: str, accept: str, query: str
     ) -> Resource | Immediate | None:
-        from publisher.render import media, simple
+        from publisher.render import media
 
         raw_name = None
         if match := _ENV_INDEX.match(path):
@@ -277,14 +388,11 @@ class Resolver:
             return _not_acceptable(media.OFFERS)
         as_json = media.is_json(chosen)
         content_type = chosen if as_json else f"{chosen}; charset=utf-8"
-        store, files_url = self.store, f"{self.base}/files"
-        if raw_name is None:
-
-            def render_index() -> bytes:
-                names = [(p.name, p.display_name) for p in store.project_listing()]
-                return simple.index_json(names) if as_json else simple.index_html(names)
-
-            return Resource((path, chosen), content_type, render_index)
+        files_url = f"{self.base}/files"
+        if raw_name is None:  # every project, as /simple/ lists them: the same document
+            return self._published(
+                path, chosen, content_type, "simple.json" if as_json else "simple.html"
+            )
         name = canonicalize_name(raw_name)
         if raw_name != name or not slash:
             return _redirect(f"{prefix}/{name}/", query)
@@ -323,12 +431,9 @@ class Resolver:
         content_type = chosen if as_json else f"{chosen}; charset=utf-8"
         store, files_url = self.store, f"{self.base}/files"
         if path == "/simple/":
-
-            def render_index() -> bytes:
-                names = [(p.name, p.display_name) for p in store.project_listing()]
-                return simple.index_json(names) if as_json else simple.index_html(names)
-
-            return Resource((path, chosen), content_type, render_index)
+            return self._published(
+                path, chosen, content_type, "simple.json" if as_json else "simple.html"
+            )
         match = _SIMPLE_PROJECT.match(path)
         if not match:
             return None

@@ -143,3 +143,44 @@ def make_token(data: IndexedData, scope: str, name: str | None = None, **kwargs)
     finally:
         store.close()
     return text
+
+
+CORPUS = REPO.parent / "shared" / "data" / "pypi-projects.tsv.gz"
+
+
+@pytest.fixture(scope="session")
+def corpus_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ~21k-row sample of the PyPI listing, in its own format: every project with a
+    download rank (about 15,000) and every 150th of the others."""
+    import gzip
+
+    assert CORPUS.is_file(), f"{CORPUS} is missing"
+    target = tmp_path_factory.mktemp("corpus") / "sample.tsv.gz"
+    with (
+        gzip.open(CORPUS, "rt", encoding="utf-8") as source,
+        gzip.open(target, "wt", encoding="utf-8") as out,
+    ):
+        out.write(next(source))
+        for number, line in enumerate(source):
+            if line.split("\t", 4)[3] or number % 150 == 0:
+                out.write(line)
+    return target
+
+
+@pytest.fixture(scope="session")
+def catalogue(
+    shared_index: IndexedData, corpus_sample: Path, tmp_path_factory: pytest.TempPathFactory
+) -> IndexedData:
+    """The shared artefacts plus the corpus sample imported as a listing (read-only)."""
+    import shutil
+
+    from publisher.listings import read_tsv
+
+    root = tmp_path_factory.mktemp("catalogue")
+    shutil.copy(shared_index.root / "index.db", root / "index.db")
+    shutil.copytree(shared_index.files_dir, root / "files")
+    db_url = f"sqlite:///{root / 'index.db'}"
+    store = open_store(db_url)
+    store.import_listing(read_tsv(corpus_sample))
+    store.close()
+    return IndexedData(root, db_url, root / "files")

@@ -34,19 +34,20 @@ def test_token_create_list_revoke(data: IndexedData, tmp_path: Path) -> None:
                "30d", "--db", data.db_url, cwd=tmp_path)  # fmt: skip
     assert made.returncode == 0, made.stderr
     text = made.stdout.strip()
-    assert re.fullmatch(r"ldx_[0-9a-f]{12}_[A-Za-z0-9_-]{43}", text)
+    parts = re.fullmatch(r"ldx_([0-9a-f]{12})_([A-Za-z0-9_-]{43})", text)
+    assert parts, text
     assert "not shown again" in made.stderr and text not in made.stderr
-    token_id = text.split("_")[1]
+    token_id, secret = parts[1], parts[2]
 
     store = open_store(data.db_url)
     record = store.get_token(token_id)
     assert record is not None and record.scope == "project:markupsafe"
-    assert text.split("_")[2] not in record.secret_hash  # only a hash is stored
+    assert secret not in record.secret_hash  # only a hash is stored
     principal = authenticate(store, text, datetime.now(UTC))
     assert principal.may_write("MarkupSafe") and not principal.may_write("requests")
     store.close()
     raw = (Path(data.db_url.removeprefix("sqlite:///"))).read_bytes()
-    assert text.split("_")[2].encode() not in raw
+    assert secret.encode() not in raw
 
     listed = run("token", "list", "--json", "--db", data.db_url, cwd=tmp_path)
     rows = {r["id"]: r for r in json.loads(listed.stdout)}

@@ -159,12 +159,14 @@ def test_report(index: Index, tmp_path: Path) -> None:
     assert citable > 15
     assert (tmp_path / "out/project/attrs/25.3.0/citation.bib").is_file()
     assert (tmp_path / "out/project/attrs/25.3.0/CITATION.cff").is_file()
-    # and landing, sitemap, robots, the stylesheet and the copy-button script
-    assert report.pages == simple_pages + linked_data + 2 * citable + 5
+    # and landing, sitemap, robots, the stylesheet and the copy-button script; the listing
+    # (HTML, JSON) and the catalogue snapshot
+    assert report.pages == simple_pages + linked_data + 2 * citable + 5 + 3
     assert report.files == 43
     wheels = sum(1 for name in os.listdir(ARTEFACTS) if name.endswith(".whl"))
     assert report.metadata_files == wheels
-    assert report.compressed == report.pages + report.metadata_files
+    # every page has its .gz but the SQLite snapshot
+    assert report.compressed == report.pages - 1 + report.metadata_files
     assert report.warnings == []
 
 
@@ -315,3 +317,31 @@ def test_replacement_swaps_in_one_step(index: Index, tmp_path: Path) -> None:
     if not _exchange(a, b):
         pytest.skip("renameat2(RENAME_EXCHANGE) not available here")
     assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
+
+
+def test_listed_projects_without_files_are_exported(tmp_path: Path) -> None:
+    """Projects imported from a listing get simple pages without files, project pages, rows
+    in the listing documents and sitemap entries; the catalogue snapshot comes along."""
+    import sqlite3
+
+    from publisher.store import ListingEntry
+
+    store = SQLiteStore(tmp_path / "listed.db")
+    ingest([ARTEFACTS / "six-1.16.0-py2.py3-none-any.whl"], store, BlobStore(tmp_path / "f"))
+    store.import_listing(
+        [ListingEntry("boto3", "boto3", "The AWS SDK for Python", "1.44.5", "2026-11", None, 1)]
+    )
+    out = tmp_path / "site"
+    build_site(store, BlobStore(tmp_path / "f"), out, "https://example.org")
+    store.close()
+    assert orjson.loads((out / "simple/boto3/index.json").read_bytes())["files"] == []
+    assert (out / "project/boto3/index.html").is_file()
+    assert '<a href="boto3/">boto3</a>' in (out / "simple/index.html").read_text()
+    listing = (out / "_/search/all.html").read_text()
+    assert "<tr><td>boto3</td><td>The AWS SDK for Python</td></tr>" in listing
+    document = orjson.loads((out / "_/search/all.json").read_bytes())
+    assert [row[0] for row in document["projects"]] == ["boto3", "six"]
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "<loc>https://example.org/project/boto3/</loc><lastmod>2026-11</lastmod>" in sitemap
+    with sqlite3.connect(out / "_/dump/catalogue.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM projects").fetchone() == (2,)

@@ -10,13 +10,16 @@ from publisher.cli import (  # noqa: F401  (registers the verbs)
     build,
     dump,
     graph,
+    import_listing,
     ingest,
     listing,
     query,
+    search,
     serve,
     show,
     stats,
     token,
+    watch,
     yank,
 )
 from publisher.cli.app import main

@@ -35,17 +35,17 @@ def build(out_dir: Path, db_url: str, files_dir: Path | None, base_url: str) -> 
       ldindex build site/ --base-url https://index.example.org
       ldindex build /var/www/index --db /srv/index.db
     """
-    from publisher.blobs import BlobStore
     from publisher.export import ExportError, build_site
+    from publisher.file_sources import index_files
 
     out = output()
     store = open_index(db_url)
-    blobs = BlobStore(files_dir or default_files_dir(db_url))
+    files = index_files(store, files_dir or default_files_dir(db_url))
     total = len(store.project_names())
     try:
         with out.progress(total, "exporting") as bar:
             report = build_site(
-                store, blobs, out_dir, base_url, on_project=lambda name: bar.advance(1, name)
+                store, files, out_dir, base_url, on_project=lambda name: bar.advance(1, name)
             )
     except ExportError as exc:
         raise CLIError(str(exc)) from exc

@@ -10,6 +10,7 @@ from publisher.cli.app import CLIError, db_option, files_option, main, open_inde
 from publisher.cli.graph import graph_dir_option
 from publisher.cli.output import plural
 from publisher.cli.types import BASE_URL, HOST
+from publisher.cli.watch import folder_logging, poll_option, settle_option, watch_config
 
 
 @main.command()
@@ -54,6 +55,17 @@ from publisher.cli.types import BASE_URL, HOST
     show_default=True,
     help="ASGI server: granian (fastest here) or uvicorn.",
 )
+@click.option(
+    "--watch",
+    "watch_dir",
+    type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path),
+    default=None,
+    metavar="FOLDER",
+    help="Directory mode: serve FOLDER's artefacts from where they lie, and keep the index in "
+    "step as files come and go (creates the database if needed).",
+)
+@settle_option
+@poll_option
 @graph_dir_option
 @click.option(
     "--sparql-workers",
@@ -87,6 +99,9 @@ def serve(
     header_timeout: float,
     access_log: bool,
     server: str,
+    watch_dir: Path | None,
+    settle: float,
+    poll: bool,
     graph_dir: Path | None,
     sparql_workers: int,
     sparql_timeout: float,
@@ -98,12 +113,17 @@ def serve(
     this user may only read is served read-only, without cache invalidation. Other SPARQL
     limits come from LDINDEX_SPARQL_* variables (see the README).
 
+    With --watch FOLDER (directory mode), the index mirrors FOLDER: it is brought in step
+    before the server listens, then one process beside the workers follows every change
+    (see 'ldindex watch --help'); artefacts are served from FOLDER itself.
+
     \b
     Examples:
       ldindex serve                                   http://127.0.0.1:8000
       ldindex serve --workers 2 --base-url https://index.example.org
       ldindex serve --host ::1 --port 0               any free port, printed at start
       ldindex serve --db /srv/index.db --server uvicorn
+      ldindex serve --watch ~/wheelhouse/ --workers 2
     """
     import os
     from dataclasses import replace
@@ -124,7 +144,7 @@ def serve(
         )
     except ValueError as exc:
         raise CLIError(str(exc)) from exc
-    store = open_index(db_url, read_only=False)
+    store = open_index(db_url, write=watch_dir is not None, read_only=False)
     try:
         counts = store.counts()
         read_only = store.read_only
@@ -147,7 +167,7 @@ def serve(
         graph_dir=graph_dir.resolve() if graph_dir else None,
     )
     os.environ.update(settings.to_env())
-    if not files_root.is_dir():
+    if not files_root.is_dir() and watch_dir is None:
         out.warning(f"no file store at {files_root}: artefacts will answer 404 (see --files)")
     if read_only:
         out.warning(f"{where} is read-only for this user: serving without cache invalidation")
@@ -161,7 +181,8 @@ def serve(
     def ready() -> None:
         out.note(
             f"serving {where} ({plural(counts['projects'], 'project')}, "
-            f"{plural(counts['files'], 'file')}) with artefacts from {files_root}"
+            f"{plural(counts['files'], 'file')}) with artefacts from "
+            f"{(watch_dir or files_root).absolute()}"
         )
         base = "" if settings.base == listener.url else f", base URL {settings.base}"
         out.note(
@@ -169,10 +190,49 @@ def serve(
             "Ctrl-C stops"
         )
 
+    watcher = None
+    if watch_dir is not None:
+        try:
+            watcher = _start_watcher(out, watch_config(watch_dir, db_url, files_dir, settle, poll))
+        except BaseException:
+            listener.close()
+            raise
+        counts = _counts(db_url)
     try:
         servers.run(settings, listener, workers, server, access_log, ready)
     except (ListenError, servers.ServeError) as exc:
         raise CLIError(str(exc)) from exc
+    finally:
+        if watcher is not None:
+            watcher.close()
+
+
+def _start_watcher(out, config):
+    """The folder watcher in a process of its own, once it has brought the index in step."""
+    from functools import partial
+
+    from publisher.folder.service import WatcherProcess, WatchFailed
+
+    watcher = WatcherProcess(config, partial(folder_logging, out.quiet, out.verbosity))
+    try:
+        report, method = watcher.start()
+    except WatchFailed as exc:
+        raise CLIError(str(exc)) from exc
+    except BaseException:
+        watcher.close()
+        raise
+    if report is not None:
+        out.note(f"{config.folder}: {report.summary()}; {report.unchanged:,} unchanged")
+    out.note(f"watching {config.folder} ({method})")
+    return watcher
+
+
+def _counts(db_url: str) -> dict[str, int]:
+    store = open_index(db_url)
+    try:
+        return store.counts()
+    finally:
+        store.close()
 
 
 def _writable(path: Path) -> bool:

@@ -9,6 +9,7 @@ import click
 import orjson
 
 from publisher.cli.app import db_option, files_option, main, open_index
+from publisher.cli.output import plural
 from publisher.cli.types import format_size
 from publisher.store import default_files_dir
 
@@ -18,7 +19,8 @@ from publisher.store import default_files_dir
 @files_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
 def stats(db_url: str, files_dir: Path | None, as_json: bool) -> None:
-    """Counts and sizes of the index, its database and its file store.
+    """Counts and sizes of the index, its database, its file store and the folder it
+    mirrors (directory mode).
 
     \b
     Examples:
@@ -30,6 +32,8 @@ def stats(db_url: str, files_dir: Path | None, as_json: bool) -> None:
         counts = store.counts()
         totals = store.file_totals()
         database = getattr(store, "path", None)
+        folder = store.folder_root()
+        folder_files = len(store.folder_entries()) if folder else 0
     finally:
         store.close()
     files_root = (files_dir or default_files_dir(db_url)).resolve()
@@ -40,6 +44,8 @@ def stats(db_url: str, files_dir: Path | None, as_json: bool) -> None:
         "database_bytes": _bytes_on_disk(Path(database)) if database else None,
         "file_store": str(files_root),
         "file_store_exists": files_root.is_dir(),
+        "folder": folder,  # directory mode: the folder the index mirrors
+        "folder_files": folder_files,
     }
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
@@ -57,6 +63,8 @@ def stats(db_url: str, files_dir: Path | None, as_json: bool) -> None:
         )
     missing = "" if document["file_store_exists"] else " (missing)"
     lines.append(("file store", f"{files_root}{missing}"))
+    if folder:
+        lines.append(("folder", f"{folder} ({plural(folder_files, 'file')})"))
     for label, value in lines:
         click.echo(f"{label + ':':<12}{value}")
 

@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -41,7 +41,7 @@ from publisher.ingest.metadata import (
     parse_core_metadata,
 )
 from publisher.ingest.wheelcheck import check_wheel
-from publisher.store import NewFile, Store
+from publisher.store import FolderEntry, NewFile, Store
 
 __all__ = ["IngestOptions", "Outcome", "find_artefacts", "ingest"]
 
@@ -69,7 +69,9 @@ class IngestOptions:
     None to fall back to now.
 
     ``dry_run`` reads and checks every file as for real but stores nothing: a file that
-    would be added comes out ``checked``.
+    would be added comes out ``checked``. ``folder`` is directory mode: the files lie below
+    that folder and their bytes stay there (no copy to the file store); each file's place in
+    it is recorded.
     """
 
     limits: Limits = field(default_factory=Limits)
@@ -78,6 +80,7 @@ class IngestOptions:
     workers: int = 2
     upload_time: str | Callable[[Path], datetime | None] = "ingest"
     dry_run: bool = False
+    folder: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +116,19 @@ def find_artefacts(paths: Iterable[Path]) -> Iterator[Path]:
 def ingest(
     paths: Iterable[Path],
     store: Store,
-    blobs: BlobStore,
+    blobs: BlobStore | None,
     options: IngestOptions | None = None,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Ingest every artefact below ``paths``; return one outcome per file, in order."""
+    """Ingest every artefact below ``paths``; return one outcome per file, in order.
+
+    ``blobs`` receives a copy of each new file's bytes; it is None only in directory mode
+    (``options.folder``), where the bytes stay in the folder."""
     options = options or IngestOptions()
-    blobs.sweep_temp()
+    if (blobs is None) != (options.folder is not None):
+        raise ValueError("bytes go to a file store, or stay in a folder (directory mode)")
+    if blobs is not None:
+        blobs.sweep_temp()
     outcomes: list[Outcome] = []
     with ThreadPoolExecutor(
         max_workers=max(1, options.workers), thread_name_prefix="ingest"
@@ -127,7 +136,7 @@ def ingest(
         pending: list[tuple[Path, Future[Prepared]]] = []
 
         def settle(path: Path, future: Future[Prepared]) -> None:
-            outcome = _settle(path, future, store, blobs, options.dry_run)
+            outcome = _settle(path, future, store, blobs, options)
             outcomes.append(outcome)
             if on_done:
                 on_done(outcome)
@@ -152,10 +161,15 @@ class Prepared:
     sha256: str
     size: int
     warnings: tuple[str, ...]
+    mtime_ns: int = 0
 
 
 def _settle(
-    path: Path, future: Future[Prepared], store: Store, blobs: BlobStore, dry_run: bool = False
+    path: Path,
+    future: Future[Prepared],
+    store: Store,
+    blobs: BlobStore | None,
+    options: IngestOptions,
 ) -> Outcome:
     try:
         prepared = future.result()
@@ -165,10 +179,13 @@ def _settle(
     except Exception as exc:  # a reader's unforeseen error fails this file, not the batch
         log.debug("%s: unexpected error", path, exc_info=True)
         return _failed(path, f"unexpected {type(exc).__name__}: {exc}")
+    if options.folder is not None:
+        return _settle_in_folder(path, prepared, store, options)
+    assert blobs is not None
     if prepared.new is None:  # already indexed with these bytes
         return Outcome(path, "skipped", prepared.size, warnings=prepared.warnings)
     assert prepared.temp is not None
-    if dry_run:
+    if options.dry_run:
         blobs.discard(prepared.temp)
         return Outcome(path, "checked", prepared.size, warnings=prepared.warnings)
     record = prepared.new.file
@@ -186,13 +203,41 @@ def _settle(
     return Outcome(path, status, prepared.size, warnings=prepared.warnings)
 
 
+def _settle_in_folder(
+    path: Path, prepared: Prepared, store: Store, options: IngestOptions
+) -> Outcome:
+    """Directory mode: index the file where it lies, recording its place and the stat it
+    was read at, in the same transaction; a file already indexed with these bytes (found
+    in the file store, or moved within the folder) is served from its new place."""
+    assert options.folder is not None
+    entry = FolderEntry(
+        filename=path.name,
+        path=path.relative_to(options.folder).as_posix(),
+        size=prepared.size,
+        mtime_ns=prepared.mtime_ns,
+    )
+    if options.dry_run:
+        status = "checked" if prepared.new is not None else "skipped"
+        return Outcome(path, status, prepared.size, warnings=prepared.warnings)
+    try:
+        added = prepared.new is not None and store.add_file(replace(prepared.new, folder=entry))
+        if not added:
+            store.record_folder_entry(entry)
+    except Exception as exc:  # FilenameReuse, StoreError, or the driver's own errors
+        return _failed(path, str(exc).removeprefix(f"{path.name}: "))
+    status = "added" if added else "skipped"
+    return Outcome(path, status, prepared.size, warnings=prepared.warnings)
+
+
 def _failed(path: Path, reason: str) -> Outcome:
     """A failure as one line naming the file: messages from parsers may span lines."""
     one_line = re.sub(r"\s*[\r\n]+\s*", "; ", reason.strip())
     return Outcome(path, "failed", message=f"{path}: {one_line}")
 
 
-def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | None) -> Prepared:
+def _prepare(
+    path: Path, blobs: BlobStore | None, options: IngestOptions, known: str | None
+) -> Prepared:
     """Read, hash, check and describe one file. Runs on a worker thread; touches no store."""
     try:
         artefact = parse_artefact_filename(path.name)
@@ -208,7 +253,7 @@ def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | 
     if (size := path.stat().st_size) > limits.max_file_size:
         raise IngestError(f"{size:,} bytes is over the {limits.max_file_size:,}-byte limit")
 
-    temp_file = blobs.open_temp() if known is None else None
+    temp_file = blobs.open_temp() if known is None and blobs is not None else None
     temp = Path(temp_file.name) if temp_file else None
     before = path.stat()
     # The archive check (every member decompressed) runs beside the digest pass, each on its
@@ -233,10 +278,10 @@ def _prepare(path: Path, blobs: BlobStore, options: IngestOptions, known: str | 
                     f"the filename is already indexed with different contents (sha256 {known}); "
                     "a filename can be used only once"
                 )
-            return Prepared(None, None, known, size, ())
-        assert temp is not None
+            return Prepared(None, None, known, size, (), after.st_mtime_ns)
+        assert temp is not None or blobs is None
         new, warnings = _describe(path, contents, artefact, hashes, size, options)
-        return Prepared(new, temp, hashes["sha256"], size, warnings)
+        return Prepared(new, temp, hashes["sha256"], size, warnings, after.st_mtime_ns)
     except FileTooLarge as exc:
         _discard(blobs, temp)
         raise IngestError(str(exc)) from exc
@@ -279,8 +324,8 @@ class _Background(Generic[T]):
         return self._value
 
 
-def _discard(blobs: BlobStore, temp: Path | None) -> None:
-    if temp is not None:
+def _discard(blobs: BlobStore | None, temp: Path | None) -> None:
+    if temp is not None and blobs is not None:
         blobs.discard(temp)
 
 

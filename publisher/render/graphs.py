@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
-from crosswalk import mapping
+from crosswalk import mapping, vocab
 from crosswalk.names import canonicalize_name
 from crosswalk.records import DEPENDENCY_CORRECTION, ExtrinsicItem, Project, Release, Target
 from crosswalk.requirements import parse_requirement
 from publisher.store import Store
+
+SCHEMA_DESCRIPTION = URIRef("http://schema.org/description")
+
+SCHEMA_DESCRIPTION = URIRef("http://schema.org/description")
 
 __all__ = ["known_projects", "live_items", "project_graph_of", "release_graph_of"]
 
@@ -62,7 +66,15 @@ def release_graph_of(
 def project_graph_of(
     store: Store, project: Project, base: str, items: Sequence[ExtrinsicItem] | None = None
 ) -> Graph:
-    """The project's graph with the extrinsic items attached to it and its releases."""
+    """The project's graph with the extrinsic items attached to it and its releases. A
+    project known only from a catalogue listing (no releases held) is described by the
+    listing's summary, so its page says what it is."""
     if items is None:
         items = live_items(store, project.name)
-    return mapping.project_graph(project, base, items)
+    graph = mapping.project_graph(project, base, items)
+    if not project.releases:
+        entry = store.listing_entry(project.name)
+        if entry is not None and entry.summary:
+            subject = URIRef(str(vocab.project_iri(base, project.name)))
+            graph.add((subject, SCHEMA_DESCRIPTION, Literal(entry.summary)))
+    return graph

@@ -198,6 +198,7 @@ class PageRenderer:
         items = live_items(self.store, project.name)
         graph = project_graph_of(self.store, project, self.base, items)
         latest = project.latest
+        listed = None if project.releases else self.store.listing_entry(project.name)
         views = node_views(graph, order=[URIRef(iri)])
         labels = node_labels(views, {iri: "The project"})
         for r in project.releases:
@@ -208,7 +209,8 @@ class PageRenderer:
             canonical=iri,
             name=project.display_name,
             project=project.name,
-            summary=project.summary or "",
+            summary=project.summary or (listed.summary if listed else None) or "",
+            listed=listed,
             latest=latest,
             latest_iri=self.release_iri(project.name, latest.version) if latest else None,
             links=links(latest.metadata) if latest else [],

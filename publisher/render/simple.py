@@ -15,9 +15,11 @@ relative URLs against the page URL in both formats.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import IO
 from urllib.parse import quote
 
 import orjson
@@ -34,6 +36,8 @@ __all__ = [
     "project_html",
     "project_json",
     "simple_files",
+    "write_index_html",
+    "write_index_json",
 ]
 
 API_VERSION = "1.4"
@@ -59,19 +63,46 @@ class SimpleFile:
 
 def index_html(projects: Sequence[tuple[str, str]]) -> bytes:
     """The PEP 503 root page from ``(normalised name, display name)`` pairs."""
-    rows = [{"href": f"{quote(name)}/", "display_name": display} for name, display in projects]
-    page = environment().get_template("simple/index.html")
-    return page.render(api_version=API_VERSION, projects=rows).encode()
+    out = io.BytesIO()
+    write_index_html(projects, out)
+    return out.getvalue()
 
 
 def index_json(projects: Sequence[tuple[str, str]]) -> bytes:
     """The PEP 691 root document from ``(normalised name, display name)`` pairs."""
-    return orjson.dumps(
-        {
-            "meta": {"api-version": API_VERSION},
-            "projects": [{"name": display} for _, display in projects],
-        }
-    )
+    out = io.BytesIO()
+    write_index_json(projects, out)
+    return out.getvalue()
+
+
+_STREAM_BATCH = 4096
+
+
+def write_index_html(projects: Iterable[tuple[str, str]], out: IO[bytes]) -> None:
+    """The PEP 503 root page, streamed: the template renders lazily, row by row, so a
+    catalogue of a million projects never sits in memory as a list."""
+    rows = ({"href": f"{quote(name)}/", "display_name": display} for name, display in projects)
+    page = environment().get_template("simple/index.html")
+    batch: list[str] = []
+    for piece in page.generate(api_version=API_VERSION, projects=rows):
+        batch.append(piece)
+        if len(batch) >= _STREAM_BATCH:
+            out.write("".join(batch).encode())
+            batch.clear()
+    out.write("".join(batch).encode())
+
+
+def write_index_json(projects: Iterable[tuple[str, str]], out: IO[bytes]) -> None:
+    """The PEP 691 root document, streamed."""
+    out.write(b'{"meta":' + orjson.dumps({"api-version": API_VERSION}) + b',"projects":[')
+    batch: list[bytes] = []
+    for number, (_, display) in enumerate(projects):
+        row = orjson.dumps({"name": display})
+        batch.append(row if number == 0 else b"," + row)
+        if len(batch) >= _STREAM_BATCH:
+            out.write(b"".join(batch))
+            batch.clear()
+    out.write(b"".join(batch) + b"]}")
 
 
 Selection = Sequence[tuple[Release, DistributionFile]]

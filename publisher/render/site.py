@@ -1,8 +1,16 @@
-"""Site-wide pages: the landing page, ``robots.txt`` and ``sitemap.xml``."""
+"""Site-wide pages: the landing page, ``robots.txt``, the sitemap and the vocabulary.
+
+No page for people lists the whole catalogue (at PyPI's size that is a page of about 100 MB):
+the landing page shows counts, the latest releases and the search box. The sitemap is one
+``urlset`` while the site has at most ``SITEMAP_URLS`` pages, and beyond that a sitemap index
+over numbered files of that many URLs each, as the sitemaps protocol requires.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator
+from itertools import islice
 
 import orjson
 from rdflib import Graph
@@ -11,12 +19,12 @@ from crosswalk import serialise
 from crosswalk.contexts import CONTEXTS_DIR
 from publisher.render.environment import render, templates_dir
 from publisher.render.rdfa import curie, node_views, prefix_attribute
-from publisher.search import SearchHit
-from publisher.store import ProjectSummary, Store
+from publisher.store import Store
 
-__all__ = ["SiteRenderer"]
+__all__ = ["SITEMAP_URLS", "SiteRenderer"]
 
-LANDING_LIMIT = 500
+LATEST_RELEASES = 20
+SITEMAP_URLS = 50_000  # the sitemaps protocol's limit per file
 VOCAB_FILE = "ldindex-vocab.ttl"
 # Files served under /_/static/ from the templates directory: name -> media type.
 STATIC_FILES = {
@@ -28,21 +36,21 @@ STATIC_FILES = {
 class SiteRenderer:
     """Renders the pages that describe the whole index, for one store and base URL."""
 
-    def __init__(self, store: Store, base: str) -> None:
+    def __init__(self, store: Store, base: str, sitemap_urls: int = SITEMAP_URLS) -> None:
         self.store = store
         self.base = base.rstrip("/")
+        self.sitemap_urls = sitemap_urls
 
     def landing(self) -> bytes:
+        """Counts, the latest releases and the search box."""
         counts = self.store.counts()
-        projects = self.store.project_listing()
         return render(
             "landing.html",
             canonical=f"{self.base}/",
             project_count=counts["projects"],
             release_count=counts["releases"],
             file_count=counts["files"],
-            projects=projects[:LANDING_LIMIT],
-            truncated=len(projects) > LANDING_LIMIT,
+            latest=self.store.latest_releases(LATEST_RELEASES),
         )
 
     def static(self, name: str) -> bytes:
@@ -63,20 +71,42 @@ class SiteRenderer:
             f"Sitemap: {self.base}/sitemap.xml\n"
         ).encode()
 
+    def sitemap_files(self) -> int:
+        """How many ``urlset`` files the sitemap needs (0: ``/sitemap.xml`` is the urlset)."""
+        counts = self.store.counts()
+        total = counts["projects"] + counts["releases"]
+        return 0 if total <= self.sitemap_urls else -(-total // self.sitemap_urls)
+
     def sitemap(self) -> bytes:
-        urls: list[tuple[str, str | None]] = []
-        newest: dict[str, str] = {}
-        releases = self.store.release_dates()
-        for project, _version, when in releases:
-            day = when.date().isoformat()
-            newest[project] = max(newest.get(project, day), day)
-        seen: set[str] = set()
-        for project, version, when in releases:
-            if project not in seen:
-                seen.add(project)
-                urls.append((f"{self.base}/project/{project}/", newest[project]))
-            urls.append((f"{self.base}/project/{project}/{version}/", when.date().isoformat()))
+        """``/sitemap.xml``: every page, or an index of the numbered sitemap files."""
+        files = self.sitemap_files()
+        if not files:
+            return render("sitemap.xml", urls=list(self._sitemap_urls()))
+        return render(
+            "sitemap-index.xml",
+            sitemaps=[f"{self.base}/sitemap-{n}.xml" for n in range(1, files + 1)],
+        )
+
+    def sitemap_file(self, number: int) -> bytes | None:
+        """``/sitemap-{number}.xml`` (from 1), or None past the last."""
+        if not 1 <= number <= self.sitemap_files():
+            return None
+        start = (number - 1) * self.sitemap_urls
+        urls = list(islice(self._sitemap_urls(), start, start + self.sitemap_urls))
         return render("sitemap.xml", urls=urls)
+
+    def _sitemap_urls(self) -> Iterator[tuple[str, str | None]]:
+        """Project pages in name order, each followed by its release pages; projects known
+        only from a listing have a page too, dated by their latest upload."""
+        releases: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for project, version, when in self.store.release_dates():
+            releases[project].append((version, when.date().isoformat()))
+        for entry in self.store.iter_listing():
+            held = releases.get(entry.name, [])
+            newest = max((day for _, day in held), default=None)
+            yield f"{self.base}/project/{entry.name}/", newest or _lastmod(entry.latest_upload)
+            for version, day in held:
+                yield f"{self.base}/project/{entry.name}/{version}/", day
 
     def vocab_turtle(self) -> bytes:
         """The ldindex vocabulary as shipped (Turtle)."""
@@ -111,28 +141,9 @@ class SiteRenderer:
             prefixes=prefix_attribute(),
         )
 
-    def search_html(self, query: str, hits: Sequence[SearchHit], limit: int) -> bytes:
-        """Search results as an HTML5 table: one ``tbody > tr`` per project, name and summary."""
-        return render(
-            "search.html",
-            canonical=f"{self.base}/_/search/",
-            query=query,
-            hits=hits,
-            limit=limit,
-        )
 
-    def search_json(self, query: str, hits: Sequence[SearchHit]) -> bytes:
-        return orjson.dumps({"query": query, "results": [self._entry(h.project) for h in hits]})
-
-    def listing_json(self, projects: Sequence[ProjectSummary]) -> bytes:
-        """Every project's name and summary, for client-side search."""
-        return orjson.dumps({"projects": [self._entry(p) for p in projects]})
-
-    def _entry(self, p: ProjectSummary) -> dict[str, str | None]:
-        return {
-            "name": p.name,
-            "display_name": p.display_name,
-            "summary": p.summary,
-            "latest_version": p.latest_version,
-            "url": f"{self.base}/project/{p.name}/",
-        }
+def _lastmod(moment: str | None) -> str | None:
+    """A W3C datetime for the sitemap: the day of a timestamp, or a month as it is."""
+    if not moment:
+        return None
+    return moment[:10]

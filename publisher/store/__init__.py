@@ -12,12 +12,15 @@ from pathlib import Path
 from publisher.store.base import (
     Author,
     FilenameReuse,
+    FolderEntry,
     ItemConflict,
     ItemGone,
     ItemNotFound,
+    ListingEntry,
     NewFile,
     ProjectSummary,
     RevisionConflict,
+    SearchResults,
     Store,
     StoreError,
     StoreMissing,
@@ -30,12 +33,15 @@ __all__ = [
     "DEFAULT_URL",
     "Author",
     "FilenameReuse",
+    "FolderEntry",
     "ItemConflict",
     "ItemGone",
     "ItemNotFound",
+    "ListingEntry",
     "NewFile",
     "ProjectSummary",
     "RevisionConflict",
+    "SearchResults",
     "Store",
     "StoreError",
     "StoreMissing",
@@ -43,6 +49,7 @@ __all__ = [
     "TargetNotFound",
     "TokenRecord",
     "default_files_dir",
+    "default_published_dir",
     "open_store",
 ]
 
@@ -87,3 +94,12 @@ def default_files_dir(url: str) -> Path:
         db = sqlite_path(url)
         return db.with_name(f"{db.stem}-files")
     return Path("ldindex-files")
+
+
+def default_published_dir(url: str) -> Path:
+    """Where documents built from the whole catalogue go (``publisher.published``): beside a
+    SQLite database (``ldindex.db`` → ``ldindex-published/``), else ``./ldindex-published``."""
+    if url.startswith("sqlite:"):
+        db = sqlite_path(url)
+        return db.with_name(f"{db.stem}-published")
+    return Path("ldindex-published")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from crosswalk.records import (
@@ -17,16 +18,20 @@ from crosswalk.records import (
     Revision,
     Target,
 )
+from publisher.search.query import SearchQuery
 
 __all__ = [
     "Author",
     "FilenameReuse",
+    "FolderEntry",
     "ItemConflict",
     "ItemGone",
     "ItemNotFound",
+    "ListingEntry",
     "NewFile",
     "ProjectSummary",
     "RevisionConflict",
+    "SearchResults",
     "Store",
     "StoreError",
     "StoreMissing",
@@ -35,7 +40,7 @@ __all__ = [
     "TokenRecord",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 
 
 class StoreError(RuntimeError):
@@ -100,13 +105,28 @@ class TokenRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class FolderEntry:
+    """Where an indexed file's bytes are in the served folder (directory mode), and the
+    size and modification time they had when read: a file whose stat moves is read again.
+
+    ``path`` is relative to the folder, with ``/`` separators, so a folder moved elsewhere
+    keeps its entries."""
+
+    filename: str
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
 class NewFile:
     """Everything ingest learnt about one file, written in one transaction.
 
     ``metadata_rank`` orders candidate sources of a release's metadata: a release takes its
     metadata from its highest-ranked file (wheels over sdists over legacy formats), the first
     one ingested among equals. ``entry_points`` and ``citation`` are kept for the release
-    from the first file that carries them.
+    from the first file that carries them. ``folder`` is set in directory mode: the bytes
+    stay in the served folder, at that entry, instead of the file store.
     """
 
     file: DistributionFile
@@ -116,16 +136,48 @@ class NewFile:
     metadata_rank: int
     entry_points: Mapping[str, Mapping[str, str]] | None = None
     citation: Citation | None = None
+    folder: FolderEntry | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ProjectSummary:
-    """A line of the project listing: what search and the simple index need."""
+    """A line of the project listing: what ``ldindex list`` shows."""
 
     name: str
     display_name: str
     summary: str | None
     latest_version: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListingEntry:
+    """A project as a listing of the whole catalogue states it: what search and the listing
+    carry, with or without releases held here.
+
+    ``latest_upload`` is ISO 8601 (a month, ``2024-05``, when that is all the listing knew);
+    ``popularity`` is a download rank (1 = most downloaded), None when unknown; ``commands``
+    are the console scripts of the latest release.
+    """
+
+    name: str
+    display_name: str
+    summary: str | None = None
+    latest_version: str | None = None
+    latest_upload: str | None = None
+    requires_python: str | None = None
+    popularity: int | None = None
+    keywords: str | None = None
+    commands: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """One page of search results, best first. ``total`` counts the ranked results; ``more``
+    says that yet more projects matched than a search ranks (common words)."""
+
+    hits: tuple[ListingEntry, ...]
+    total: int
+    more: bool = False
 
 
 @runtime_checkable
@@ -144,8 +196,43 @@ class Store(Protocol):
         """Index a file, its release and project in one transaction.
 
         Returns False when the same bytes are already indexed under that filename; raises
-        ``FilenameReuse`` when the filename is taken by other bytes.
+        ``FilenameReuse`` when the filename is taken by other bytes, including a filename
+        that was removed (a filename names one set of bytes for good, as on PyPI). The same
+        bytes under a removed filename are indexed again.
         """
+
+    def remove_files(
+        self, filenames: Iterable[str], author: Author, reason: str | None
+    ) -> list[DistributionFile]:
+        """Withdraw files from the index in one transaction; return the records removed
+        (unknown names are passed over).
+
+        A release left without files goes, and a project left without releases: they answer
+        404 and leave every listing. Each removal is an administrative event of its project
+        (``remove``), and the filename stays bound to its sha256 (see ``add_file``).
+        Extrinsic items keep their target and their history: detached while the target is
+        gone, they apply again if it comes back. The store-wide generation moves once, and
+        ``changed_since`` names every project touched, removed ones included, so every
+        process drops what it derived from them.
+        """
+
+    # -- directory mode: the served folder and where each file is in it ----------------------
+
+    def folder_root(self) -> str | None:
+        """The folder this index mirrors (directory mode), as last set; None otherwise."""
+
+    def set_folder_root(self, root: str) -> None:
+        """Record the folder this index mirrors (an absolute path)."""
+
+    def folder_entries(self) -> list[FolderEntry]:
+        """Every file indexed from the folder, with where it is and the stat it was read at."""
+
+    def folder_entry(self, filename: str) -> FolderEntry | None:
+        """Where an indexed file is in the folder; None when its bytes are elsewhere."""
+
+    def record_folder_entry(self, entry: FolderEntry) -> bool:
+        """Record (or move) where an indexed file's bytes are in the folder; False when the
+        filename is not indexed. Not a change any page shows, so no generation moves."""
 
     def project_names(self) -> list[str]:
         """Normalised names of every project, sorted."""
@@ -163,7 +250,36 @@ class Store(Protocol):
         """(project, version, newest upload time) of every release, sorted."""
 
     def project_listing(self) -> list[ProjectSummary]:
-        """Every project's name, display name, summary and latest version, sorted by name."""
+        """Every project's name, display name, summary and latest version, sorted by name
+        (for small outputs; ``iter_listing`` streams the whole catalogue)."""
+
+    def listing_entry(self, name: str) -> ListingEntry | None:
+        """One project as the listing shows it (``name`` normalised), or None."""
+
+    def iter_listing(self) -> Iterator[ListingEntry]:
+        """Every project as the catalogue listing shows it, in name order, streamed: at
+        PyPI scale (close to a million projects) nothing but the current row is held."""
+
+    def latest_releases(self, limit: int) -> list[tuple[str, str, str, datetime]]:
+        """(project, display name, version, newest upload time) of the most recently
+        uploaded releases, newest first."""
+
+    def search(self, query: SearchQuery, offset: int = 0, limit: int = 20) -> SearchResults:
+        """Projects matching ``query``, ranked by ``publisher.search.ranking``: the exact
+        name, then a popular name a typo away, then prefix, name-word and full-text matches
+        weighted by popularity. Never raises for what a person can type."""
+
+    def import_listing(
+        self, entries: Iterable[ListingEntry], on_progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Add or update projects from a catalogue listing, in one transaction; returns how
+        many entries were read. Projects with releases held here keep what their releases
+        say (summary, latest version…) and take only the popularity from the listing.
+        ``on_progress`` is called with the number of entries read so far."""
+
+    def snapshot_catalogue(self, target: Path) -> None:
+        """Write a consistent copy of the public catalogue (projects, releases, files and the
+        search index, none of the stored metadata bytes) to the SQLite file ``target``."""
 
     def get_project(self, name: str) -> Project | None:
         """A project with all its releases and files, or None. ``name`` is normalised here."""

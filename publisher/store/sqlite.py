@@ -38,7 +38,10 @@ from publisher.store.base import (
 from publisher.store.changes import ChangeCounter
 from publisher.store.sqlite_admin import AdminMixin
 from publisher.store.sqlite_extrinsic import ExtrinsicMixin
+from publisher.store.sqlite_folder import FolderMixin, upsert_folder_entry
+from publisher.store.sqlite_removal import RemovalMixin, check_not_reused
 from publisher.store.sqlite_schema import MIGRATIONS
+from publisher.store.sqlite_search import SQLiteSearch
 from publisher.store.sqlite_tokens import TokenMixin
 from publisher.store.sqlite_writes import bump_generation
 
@@ -51,8 +54,10 @@ _FILE_COLUMNS = (
 )
 
 
-class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
-    """A ``Store`` in one SQLite file. Connections are per thread; writes serialise in SQLite."""
+class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin, FolderMixin, RemovalMixin, SQLiteSearch):
+    """A ``Store`` in one SQLite file. Connections are per thread; writes serialise in SQLite.
+
+    Search, the catalogue listing and snapshots live in ``SQLiteSearch``."""
 
     def __init__(self, path: Path, read_only: bool = False, create: bool = True) -> None:
         self.path = Path(path)
@@ -157,6 +162,16 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
 
     def _migrate(self) -> None:
         db = self._db
+        # A migration may rebuild a table others reference, which SQLite allows only with
+        # foreign keys off (they cannot be switched inside a transaction); they are checked
+        # whole before COMMIT instead.
+        db.execute("PRAGMA foreign_keys=OFF")
+        try:
+            self._run_migrations(db)
+        finally:
+            db.execute("PRAGMA foreign_keys=ON")
+
+    def _run_migrations(self, db: sqlite3.Connection) -> None:
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -170,6 +185,8 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[version](db)
                 db.execute("INSERT INTO schema_version VALUES (?)", (version,))
+            if broken := db.execute("PRAGMA foreign_key_check").fetchall():
+                raise StoreError(f"{self.path}: the upgrade broke references: {broken[:5]}")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -200,6 +217,7 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
                     f"{f.filename}: this filename is already indexed with different contents "
                     f"(sha256 {existing[0]}); a filename can be used only once"
                 )
+            check_not_reused(db, f.filename, f.hashes["sha256"])
             now = f.upload_time.isoformat()
             db.execute(
                 "INSERT INTO projects (name, display_name, created) VALUES (?, ?, ?) "
@@ -243,30 +261,62 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (project, version, kind) DO NOTHING",
                     (f.project, f.version, kind, f.filename, data),
                 )
+            if new.folder is not None:
+                upsert_folder_entry(db, new.folder)
             self._update_latest(db, f.project)
+            self._index_typos(db, [f.project])
             bump_generation(db, f.project)
             db.execute("COMMIT")
-            self._changes.bump()  # after COMMIT, before the write is acknowledged
+            self._bump_changes()
             return True
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
 
+    def _bump_changes(self) -> None:
+        """Tell every reader a write landed: after COMMIT, before it is acknowledged."""
+        self._changes.bump()
+
     @staticmethod
     def _update_latest(db: sqlite3.Connection, project: str) -> None:
-        """Keep the project's latest version and its summary on the project row, for listings."""
+        """Keep what the listing and search show of a project's latest release on its row:
+        version, summary, keywords, upload time, Requires-Python and the commands its
+        wheels install (console and GUI scripts)."""
         versions = [
             r[0] for r in db.execute("SELECT version FROM releases WHERE project = ?", (project,))
         ]
         latest = latest_version(versions)
         row = db.execute(
-            "SELECT metadata FROM releases WHERE project = ? AND version = ?", (project, latest)
+            "SELECT r.metadata, (SELECT max(upload_time) FROM files f WHERE f.project = r.project "
+            "AND f.version = r.version) FROM releases r WHERE r.project = ? AND r.version = ?",
+            (project, latest),
         ).fetchone()
-        summary = orjson.loads(row[0]).get("summary") if row else None
+        metadata = orjson.loads(row[0]) if row else {}
+        keywords = metadata.get("keywords")
+        if isinstance(keywords, list):
+            keywords = " ".join(str(k) for k in keywords)
+        extras = db.execute(
+            "SELECT data FROM release_extras WHERE project = ? AND version = ? "
+            "AND kind = 'entry_points'",
+            (project, latest),
+        ).fetchone()
+        groups = orjson.loads(extras[0]) if extras else {}
+        commands = sorted(
+            {name for group in ("console_scripts", "gui_scripts") for name in groups.get(group, {})}
+        )
         db.execute(
-            "UPDATE projects SET latest_version = ?, summary = ? WHERE name = ?",
-            (latest, summary, project),
+            "UPDATE projects SET latest_version = ?, summary = ?, keywords = ?, "
+            "latest_upload = ?, requires_python = ?, commands = ? WHERE name = ?",
+            (
+                latest,
+                metadata.get("summary"),
+                keywords or None,
+                row[1] if row else None,
+                metadata.get("requires_python"),
+                " ".join(commands) or None,
+                project,
+            ),
         )
 
     # -- reads ------------------------------------------------------------------------------
@@ -351,7 +401,12 @@ class SQLiteStore(ExtrinsicMixin, AdminMixin, TokenMixin):
         return now[0]
 
     def changed_since(self, generation: int) -> list[str]:
-        rows = self._db.execute("SELECT name FROM projects WHERE generation > ?", (generation,))
+        # removed_files names the projects files left since: some may be gone altogether
+        rows = self._db.execute(
+            "SELECT name FROM projects WHERE generation > ? "
+            "UNION SELECT project FROM removed_files WHERE generation > ?",
+            (generation, generation),
+        )
         return [r[0] for r in rows]
 
     def get_project(self, name: str) -> Project | None:

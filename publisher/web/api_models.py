@@ -138,7 +138,7 @@ class ProjectStatusOut(BaseModel):
 
 class AdminEventOut(BaseModel):
     id: int
-    action: Literal["yank", "unyank", "status"]
+    action: Literal["yank", "unyank", "status", "remove"]
     target: TargetOut
     author: str
     at: str

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from publisher.blobs import BlobStore
 from publisher.cache import ResponseCache
+from publisher.file_sources import index_files
 from publisher.routing import Resolver
 from publisher.sparql.endpoint import Endpoint
 from publisher.sparql.service import SparqlService
@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None) -> HotReads:
     service = SparqlService(
         store, settings.db_url, settings.base, settings.sparql, settings.graph_dir
     )
-    state = AppState(settings, store, BlobStore(settings.files_root), cache, Endpoint(service))
+    sources = index_files(store, settings.files_root)
+    state = AppState(settings, store, sources, cache, Endpoint(service))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from publisher.blobs import BlobStore
 from publisher.cache import ResponseCache
+from publisher.file_sources import FileSource
 from publisher.sparql.endpoint import Endpoint
 from publisher.store import Store
 from publisher.web.settings import Settings
@@ -20,7 +20,7 @@ __all__ = ["AppState", "state_of"]
 class AppState:
     settings: Settings
     store: Store
-    blobs: BlobStore
+    files: FileSource  # the file store, or the served folder first (directory mode)
     cache: ResponseCache
     sparql: Endpoint
     throttle: FailureThrottle = field(default_factory=FailureThrottle)

@@ -136,3 +136,18 @@ def test_pip_installs_through_nginx(nginx: tuple[str, Path], tmp_path: Path) -> 
     requests = log.read_text()
     for wheel in ("attrs-25.3.0-py3-none-any.whl", "six-1.16.0-py2.py3-none-any.whl"):
         assert f"{wheel}.metadata HTTP" in requests
+
+
+def test_listing_and_catalogue_from_the_export(nginx: tuple[str, Path]) -> None:
+    base, _ = nginx
+    page = get(f"{base}/_/search/all")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<tr><td>six</td>" in page.text
+    data = get(f"{base}/_/search/all", accept="application/json")
+    assert data.headers["content-type"] == "application/json"
+    assert "six" in [row[0] for row in data.json()["projects"]]
+    packed = get(f"{base}/_/search/all", **{"accept-encoding": "gzip"})
+    assert packed.headers.get("content-encoding") == "gzip"
+    dump = get(f"{base}/_/dump/catalogue.sqlite")
+    assert dump.headers["content-type"] == "application/vnd.sqlite3"
+    assert dump.content.startswith(b"SQLite format 3\x00")

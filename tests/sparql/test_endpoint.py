@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 from starlette.testclient import TestClient
 
 from crosswalk.jsonld import graph_from_jsonld
-from publisher.blobs import BlobStore
+from publisher.file_sources import index_files
 from publisher.handler import Handler
 from publisher.sparql.examples import examples
 from publisher.sparql.prefixes import PREFIXES
@@ -191,7 +191,8 @@ def test_openapi_declares_the_routes(client: TestClient) -> None:
 
 
 def test_the_wsgi_handler_answers_the_same(shared_index: IndexedData, client: TestClient):
-    handler = Handler(open_store(shared_index.db_url), BlobStore(shared_index.files_dir), BASE)
+    store = open_store(shared_index.db_url)
+    handler = Handler(store, index_files(store, shared_index.files_dir), BASE)
     try:
         query = "SELECT ?n { ?p a ldx:Project ; schema:name ?n } ORDER BY ?n"
         via_get = handler("GET", "/_/sparql", f"query={query}", JSON, client="127.0.0.1")
@@ -204,6 +205,15 @@ def test_the_wsgi_handler_answers_the_same(shared_index: IndexedData, client: Te
         assert handler("GET", "/_/void", "", {}).status == 200
         dump = handler("GET", "/_/dump/catalogue.nt.gz", "", {})
         assert dump.status == 200 and gzip.decompress(dump.body)
+        part = handler("GET", "/_/dump/catalogue.nt.gz", "", {"Range": "bytes=0-9"})
+        assert part.status == 206 and part.body == dump.body[:10]
+        etag = dict(dump.headers)["ETag"]
+        assert handler("GET", "/_/dump/catalogue.nt.gz", "", {"If-None-Match": etag}).status == 304
+        # the SQLite snapshot is the URL map's, not the SPARQL endpoint's
+        sqlite = handler("GET", "/_/dump/catalogue.sqlite", "", {})
+        assert sqlite.status == 200 and sqlite.body.startswith(b"SQLite format 3")
+        missing = handler("GET", "/_/dump/nothing.gz", "", {})
+        assert missing.status == 404 and b"catalogue.sqlite" in missing.body
         assert handler("POST", "/simple/", "", {}).status == 405
     finally:
         handler.close()

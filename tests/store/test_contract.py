@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 
 from crosswalk.records import DistributionFile, PlatformFacts, PythonFacts, Target
+from publisher.search import SearchQuery
 from publisher.store import (
     Author,
     FilenameReuse,
     ItemConflict,
     ItemGone,
     ItemNotFound,
+    ListingEntry,
     NewFile,
     RevisionConflict,
     Store,
@@ -300,6 +302,45 @@ def test_sqlite_upgrade_counts_existing_files_as_unverified(tmp_path: Path) -> N
         )
 
 
+def test_sqlite_snapshot_keeps_only_catalogue_tables(tmp_path: Path) -> None:
+    from publisher.tokens import issue_token
+
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    store.add_file(new_file(WHEEL))
+    with sqlite3.connect(tmp_path / "s.db") as conn:
+        conn.execute("CREATE TABLE private_notes (text TEXT)")  # a table added later
+        conn.execute("INSERT INTO private_notes VALUES ('secret')")
+    issue_token(store, "someone", "admin", datetime.now(UTC))
+    store.snapshot_catalogue(tmp_path / "copy.sqlite")
+    store.close()
+    with sqlite3.connect(tmp_path / "copy.sqlite") as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
+        assert {"projects", "search_ids"} <= tables
+        assert not tables & {"private_notes", "tokens", "extrinsic_revisions", "admin_events"}
+        assert conn.execute(
+            "SELECT count(*) FROM files WHERE metadata_bytes IS NOT NULL"
+        ).fetchone() == (0,)
+
+
+def test_sqlite_migrates_a_version_1_database_into_search(tmp_path: Path) -> None:
+    from publisher.store.sqlite_schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        MIGRATIONS[1](conn)
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute(
+            "INSERT INTO projects (name, display_name, summary, created) "
+            "VALUES ('old-timer', 'Old-Timer', 'kept from before', '2020-01-01')"
+        )
+    store = open_store(f"sqlite:///{path}")
+    try:
+        assert [e.name for e in store.search(SearchQuery.parse("kept"), 0, 5).hits] == ["old-timer"]
+    finally:
+        store.close()
+
+
 def test_unknown_scheme_is_refused() -> None:
     with pytest.raises(StoreError, match="unknown database scheme 'mysql'"):
         open_store("mysql://localhost/x")
@@ -470,3 +511,326 @@ def test_sqlite_revisions_cannot_be_rewritten(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
     assert store.item_history(item.item_id)[0].change.author == "alice"
     store.close()
+
+
+# -- removal and directory mode ------------------------------------------------------------------
+
+WATCHER = Author("folder watcher")
+SDIST = "demo-1.0.tar.gz"
+
+
+def two_releases(store: Store) -> None:
+    """demo 1.0 (a wheel and an sdist) and demo 2.0 (an sdist), and another project."""
+    store.add_file(new_file(WHEEL))
+    store.add_file(new_file(SDIST, packagetype="sdist", sha256="b" * 64, rank=2, summary="s"))
+    store.add_file(new_file("demo-2.0.tar.gz", "demo", "2.0", "sdist", "c" * 64, 2, "two"))
+    store.add_file(new_file("other-1.0.tar.gz", "other", "1.0", "sdist", "d" * 64, 2))
+
+
+def test_removing_a_file_keeps_its_release_while_others_remain(store: Store) -> None:
+    two_releases(store)
+    start = store.generation()
+    removed = store.remove_files([WHEEL], WATCHER, "gone from the folder")
+    assert [f.filename for f in removed] == [WHEEL]
+    assert store.get_file(WHEEL) is None and store.file_sha256(WHEEL) is None
+    assert store.metadata_bytes(WHEEL) is None
+    release = store.get_release("demo", "1.0")
+    assert release is not None and [f.filename for f in release.files] == [SDIST]
+    # the release keeps the metadata it was indexed with, as PyPI does
+    assert release.metadata["summary"] == "from the wheel"
+    assert store.generation() == start + 1
+    assert store.generation("demo") == start + 1 and store.generation("other") == start
+    assert store.changed_since(start) == ["demo"]
+    assert store.counts() == {"projects": 2, "releases": 3, "files": 3}
+    event = store.admin_events("demo")[-1]
+    assert (event.action, event.target, event.author) == ("remove", FILE, "folder watcher")
+    assert event.reason == "gone from the folder"
+    assert event.before == {"indexed": True, "sha256": "a" * 64}
+    assert event.after == {"indexed": False}
+
+
+def test_a_release_and_a_project_go_with_their_last_file(store: Store) -> None:
+    two_releases(store)
+    start = store.generation()
+    store.remove_files(["demo-2.0.tar.gz"], WATCHER, None)
+    assert store.get_release("demo", "2.0") is None
+    latest = {p.name: p.latest_version for p in store.project_listing()}
+    assert latest == {"demo": "1.0", "other": "1.0"}
+    assert store.release_dates()[0][:2] == ("demo", "1.0")
+    store.remove_files([WHEEL, SDIST, "nothing-1.0.tar.gz"], WATCHER, None)
+    assert store.get_project("demo") is None and store.get_release("demo", "1.0") is None
+    assert store.project_names() == ["other"]
+    assert [p.name for p in store.project_listing()] == ["other"]
+    assert [p.name for p in store.iter_projects()] == ["other"]
+    assert store.counts() == {"projects": 1, "releases": 1, "files": 1}
+    assert "demo" not in store.file_totals()
+    assert store.generation("demo") == 0
+    # a project that is gone is still named as changed, so every cache drops it
+    assert store.generation() == start + 2
+    assert store.changed_since(start) == ["demo"]
+    assert store.changed_since(start + 1) == ["demo"]
+    assert store.changed_since(start + 2) == []
+
+
+def test_removing_nothing_writes_nothing(store: Store) -> None:
+    two_releases(store)
+    start = store.generation()
+    assert store.remove_files([], WATCHER, None) == []
+    assert store.remove_files(["nope-1.0.tar.gz"], WATCHER, None) == []
+    assert store.generation() == start and store.counts()["files"] == 4
+
+
+def test_a_removed_filename_stays_bound_to_its_bytes(store: Store) -> None:
+    two_releases(store)
+    store.remove_files([WHEEL, SDIST, "demo-2.0.tar.gz"], WATCHER, None)
+    with pytest.raises(FilenameReuse, match="withdrawn; a filename can be used only once"):
+        store.add_file(new_file(WHEEL, sha256="e" * 64))
+    assert store.get_project("demo") is None
+    # the same bytes may come back, and then be removed again
+    start = store.generation()
+    assert store.add_file(new_file(WHEEL)) is True
+    assert store.get_file(WHEEL) == new_file(WHEEL).file
+    assert store.changed_since(start) == ["demo"]
+    store.remove_files([WHEEL], WATCHER, None)
+    with pytest.raises(FilenameReuse):
+        store.add_file(new_file(WHEEL, sha256="e" * 64))
+
+
+def test_items_outlive_their_target_and_apply_again_when_it_returns(store: Store) -> None:
+    two_releases(store)
+    on_file = store.create_item("hardware-capability", FILE, {"key": "gpu"}, ALICE, None)
+    on_project = store.create_item("external-link", Target("demo"), {"url": "u"}, ALICE, None)
+    store.revise_item(on_file.item_id, {"key": "cpu"}, ALICE, "edit")
+    store.remove_files([WHEEL], WATCHER, None)
+    # detached: kept with its history, shown nowhere a page looks for the file
+    assert store.get_item(on_file.item_id).data == {"key": "cpu"}
+    assert len(store.item_history(on_file.item_id)) == 2
+    store.revise_item(on_file.item_id, {"key": "tpu"}, ALICE, "still editable")
+    with pytest.raises(TargetNotFound):
+        store.create_item("hardware-capability", FILE, {"key": "x"}, ALICE, None)
+    store.remove_files([SDIST, "demo-2.0.tar.gz"], WATCHER, None)
+    assert store.get_item(on_project.item_id) is not None
+    assert [e.action for e in store.admin_events("demo")] == ["remove"] * 3
+    store.add_file(new_file(WHEEL))
+    below = store.list_items(Target("demo"), exact=False)
+    assert {i.item_id for i in below} == {on_file.item_id, on_project.item_id}
+    assert [r.change.revision for r in store.item_history(on_file.item_id)] == [1, 2, 3]
+
+
+def test_folder_entries_follow_their_files(store: Store) -> None:
+    from publisher.store import FolderEntry
+
+    assert store.folder_root() is None and store.folder_entries() == []
+    start = store.generation()
+    store.set_folder_root("/srv/wheels")
+    assert store.folder_root() == "/srv/wheels" and store.generation() == start + 1
+    store.set_folder_root("/srv/wheels")
+    assert store.generation() == start + 1
+    entry = FolderEntry(WHEEL, f"sub/{WHEEL}", 1234, 1_700_000_000_123_456_789)
+    store.add_file(replace(new_file(WHEEL), folder=entry))
+    store.add_file(new_file(SDIST, packagetype="sdist", sha256="b" * 64, rank=2))
+    assert store.folder_entries() == [entry] and store.folder_entry(WHEEL) == entry
+    assert store.folder_entry(SDIST) is None
+    moved = FolderEntry(WHEEL, WHEEL, 1234, 1_700_000_001_000_000_000)
+    assert store.record_folder_entry(moved) is True
+    assert store.folder_entries() == [moved]
+    assert store.record_folder_entry(FolderEntry("x-1.0.tar.gz", "x-1.0.tar.gz", 1, 1)) is False
+    adopted = FolderEntry(SDIST, SDIST, 1234, 5)
+    assert store.record_folder_entry(adopted) is True
+    assert store.folder_entries() == [moved, adopted]  # by path
+    store.remove_files([WHEEL], WATCHER, None)
+    assert store.folder_entries() == [adopted] and store.folder_entry(WHEEL) is None
+
+
+def test_read_only_store_refuses_removal(backend: Factory, tmp_path: Path) -> None:
+    writer = backend(tmp_path)
+    writer.add_file(new_file(WHEEL))
+    url = writer.url
+    writer.close()
+    reader = open_store(url, read_only=True)
+    try:
+        with pytest.raises(StoreError, match="read-only"):
+            reader.remove_files([WHEEL], WATCHER, None)
+        with pytest.raises(StoreError, match="read-only"):
+            reader.set_folder_root("/x")
+        assert reader.get_file(WHEEL) is not None
+    finally:
+        reader.close()
+
+
+def test_sqlite_upgrade_keeps_items_events_and_their_history(tmp_path: Path) -> None:
+    """A schema-2 database (items and events tied to projects by foreign keys) upgrades in
+    place: every row kept, revisions still immutable and still tied to their items."""
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for version in (1, 2):
+        MIGRATIONS[version](conn)
+        conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+    conn.execute("INSERT INTO projects (name, display_name, created) VALUES ('demo', 'Demo', 't')")
+    conn.execute(
+        "INSERT INTO extrinsic_items VALUES ('i1', 'advisory', 'demo', NULL, NULL, 1, 0, '{}')"
+    )
+    conn.execute(
+        "INSERT INTO extrinsic_revisions VALUES ('i1', 1, 'create', 'alice', NULL, "
+        "'2025-01-01T00:00:00+00:00', NULL, NULL, '{}')"
+    )
+    conn.execute(
+        "INSERT INTO admin_events (action, project, author, at, before, after) "
+        "VALUES ('status', 'demo', 'alice', '2025-01-01T00:00:00+00:00', '{}', '{}')"
+    )
+    conn.close()
+
+    store = open_store(f"sqlite:///{path}")
+    try:
+        assert store.get_item("i1") is not None
+        assert [r.change.author for r in store.item_history("i1")] == ["alice"]
+        assert [e.action for e in store.admin_events("demo")] == ["status"]
+    finally:
+        store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA foreign_keys=ON")
+        assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (
+            SCHEMA_VERSION,
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+            conn.execute("DELETE FROM admin_events")
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            conn.execute(
+                "INSERT INTO extrinsic_revisions VALUES ('nope', 1, 'create', 'a', NULL, "
+                "'t', NULL, NULL, '{}')"
+            )
+        # a project may now go while its items and events stay
+        conn.execute("DELETE FROM projects WHERE name = 'demo'")
+
+
+# -- search, listing, catalogue ------------------------------------------------------------
+
+
+def listed(name: str, summary: str | None = None, **facts) -> ListingEntry:
+    return ListingEntry(name, name, summary, **facts)
+
+
+def names_found(store: Store, text: str, limit: int = 20) -> list[str]:
+    return [e.name for e in store.search(SearchQuery.parse(text), 0, limit).hits]
+
+
+def test_listed_project_has_no_releases_and_every_reader_copes(store: Store) -> None:
+    store.import_listing(
+        [listed("alpha", "First", latest_version="2.0", latest_upload="2024-05", popularity=3)]
+    )
+    project = store.get_project("alpha")
+    assert project is not None and project.releases == () and project.summary is None
+    assert store.get_release("alpha", "2.0") is None
+    assert store.project_names() == ["alpha"]
+    assert store.counts() == {"projects": 1, "releases": 0, "files": 0}
+    assert [p.name for p in store.iter_projects()] == ["alpha"]
+    assert list(store.iter_listing()) == [
+        listed("alpha", "First", latest_version="2.0", latest_upload="2024-05", popularity=3)
+    ]
+    assert store.latest_releases(5) == []
+    assert store.listing_entry("alpha") == next(iter(store.iter_listing()))
+    assert store.listing_entry("nope") is None
+
+
+def test_import_is_one_write_and_one_transaction(store: Store) -> None:
+    start = store.generation()
+    assert store.import_listing(listed(f"p{i}", "x") for i in range(30)) == 30
+    assert store.generation() == start + 1
+    assert len(store.changed_since(start)) == 30
+
+    def broken():
+        yield listed("good", "kept only if everything is")
+        raise ValueError("line 2: bad")
+
+    with pytest.raises(ValueError, match="line 2"):
+        store.import_listing(broken())
+    assert store.get_project("good") is None
+    assert names_found(store, "p1")[0] == "p1"  # the index is whole after the rollback
+
+
+def test_import_keeps_what_held_releases_say_and_takes_the_rank(store: Store) -> None:
+    store.add_file(new_file(WHEEL))
+    store.import_listing([listed("demo", "listing summary", latest_version="9.9", popularity=5)])
+    (entry,) = store.iter_listing()
+    assert (entry.summary, entry.latest_version, entry.popularity) == ("from the wheel", "1.0", 5)
+    assert entry.latest_upload == "2025-01-02T03:04:05+00:00"
+    assert entry.requires_python is None  # the demo metadata has none
+
+
+def test_search_index_follows_every_write(store: Store) -> None:
+    store.add_file(new_file(WHEEL, summary="a wheel about turtles"))
+    assert names_found(store, "turtles") == ["demo"]
+    # A newer release with another summary: the old words stop matching, in step.
+    store.add_file(new_file("demo-2.0.tar.gz", version="2.0", packagetype="sdist",
+                            sha256="b" * 64, rank=2, summary="now about owls"))  # fmt: skip
+    assert names_found(store, "owls") == ["demo"]
+    assert names_found(store, "turtles") == []
+    store.import_listing([listed("owl-tools", "Owls")])
+    assert set(names_found(store, "owls")) == {"demo", "owl-tools"}
+
+
+def test_search_ranks_exact_then_prefix_then_text(store: Store) -> None:
+    store.import_listing(
+        [
+            listed("tool", "exact"),
+            listed("toolkit", "prefix"),
+            listed("other", "a tool for things"),
+            listed("unrelated", "nothing"),
+        ]
+    )
+    results = store.search(SearchQuery.parse("Tool"), 0, 10)
+    assert [e.name for e in results.hits] == ["tool", "toolkit", "other"]
+    assert results.total == 3 and not results.more
+    assert store.search(SearchQuery.parse("tool"), 1, 1).hits[0].name == "toolkit"
+    assert store.search(SearchQuery.parse(""), 0, 10).total == 0
+
+
+def test_search_finds_popular_typos_and_commands(store: Store) -> None:
+    store.import_listing(
+        [
+            listed("requests", "HTTP for Humans", popularity=6),
+            listed("charset-normalizer", "Charset detector", popularity=8,
+                   commands=("normalizer",)),
+        ]
+    )  # fmt: skip
+    assert names_found(store, "reqeusts") == ["requests"]
+    assert names_found(store, "normalizer")[0] == "charset-normalizer"
+
+
+def test_latest_releases_newest_first(store: Store) -> None:
+    store.add_file(new_file(WHEEL))
+    later = new_file("zed-1.0.tar.gz", "zed", "1.0", "sdist", "f" * 64, 2)
+    later = replace(later, file=replace(later.file, upload_time=datetime(2025, 6, 1, tzinfo=UTC)))
+    store.add_file(later)
+    assert [(p, v) for p, _, v, _ in store.latest_releases(5)] == [("zed", "1.0"), ("demo", "1.0")]
+
+
+def test_catalogue_snapshot_is_a_searchable_store_without_private_bytes(
+    store: Store, tmp_path: Path
+) -> None:
+    store.add_file(new_file(WHEEL, summary="snapshots of owls"))
+    store.import_listing([listed("owl-tools", "Owls")])
+    target = tmp_path / "catalogue.sqlite"
+    store.snapshot_catalogue(target)
+    copy = open_store(f"sqlite:///{target}")
+    try:
+        assert set(names_found(copy, "owls")) == {"demo", "owl-tools"}
+        assert copy.get_release("demo", "1.0") is not None
+        assert copy.metadata_bytes(WHEEL) is None
+    finally:
+        copy.close()
+
+
+def test_a_wheels_console_scripts_find_its_project(store: Store) -> None:
+    """Commands come from the entry points ingest stores per release: ``normalizer`` finds
+    charset-normalizer, as Wheelodex does."""
+    wheel = "charset_normalizer-3.4.1-py3-none-any.whl"
+    new = new_file(wheel, "charset-normalizer", "3.4.1", summary="The Real First Universal")
+    store.add_file(replace(new, entry_points={"console_scripts": {"normalizer": "cli:main"}}))
+    store.import_listing([listed("normalizer-extras", "more"), listed("text-normalizer", "x")])
+    assert names_found(store, "normalizer")[0] == "charset-normalizer"
+    (entry,) = [e for e in store.iter_listing() if e.name == "charset-normalizer"]
+    assert entry.commands == ("normalizer",)

@@ -1,7 +1,8 @@
 """``/files/…``: artefact bytes and their PEP 658 metadata, with validators and ranges.
 
 Preconditions and ranges are decided by ``publisher.conditional``, as in the WSGI/CGI
-handler; the bytes are streamed from the file store, never read whole into memory.
+handler; the bytes are streamed from the file store (or the served folder, in directory mode),
+never read whole into memory.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class FileSlice(Response):
 def get_file(path: str, request: Request) -> Response:
     state = state_of(request)
     try:
-        found = find_file(state.store, state.blobs, path)
+        found = find_file(state.store, state.files, path)
     except FileNotFound as exc:
         return not_found(str(exc))
     headers = dict(found.headers)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Request, Response
 
-from publisher.routing import Immediate, NotFound, Resource
+from publisher.routing import Immediate, NotFound, Published, Resource
 from publisher.web.api_models import Problem
 from publisher.web.errors import not_found
 
@@ -28,6 +28,10 @@ def answer_with_resolver(request: Request) -> Response:
     if isinstance(target, Immediate):
         headers = {k.decode(): v.decode() for k, v in target.headers}
         return Response(target.body, target.status, headers, media_type=target.media_type)
+    if isinstance(target, Published):
+        built = target.current()
+        headers = {"etag": built.etag, "last-modified": built.last_modified}
+        return Response(built.path.read_bytes(), headers=headers, media_type=target.media_type)
     if isinstance(target, Resource):
         try:
             body = target.render()
@@ -43,11 +47,22 @@ PAGES = {
     "/robots.txt": ("robots", "robots.txt", ["site"]),
     "/_/static/style.css": ("stylesheet", "The site's stylesheet", ["site"]),
     "/sitemap.xml": ("sitemap", "Sitemap of every project and release page", ["site"]),
-    "/_/search/": ("search", "Search projects by name and summary (?q=): HTML or JSON", ["search"]),
+    "/_/search/": (
+        "search",
+        "Search projects (?q=, ?page=, ?per_page=): HTML with RDFa, JSON or JSON-LD by Accept",
+        ["search"],
+    ),
     "/_/search/all": (
         "listing",
-        "Every project's name and summary, for client-side search",
+        "Every project's name and summary (HTML), or with versions (JSON), for client-side "
+        "search; precompressed, ETag and Last-Modified",
         ["search"],
+    ),
+    "/sitemap-{number}.xml": ("sitemap_file", "One file of a sitemap index", ["site"]),
+    "/_/dump/catalogue.sqlite": (
+        "catalogue_dump",
+        "The catalogue (names, summaries, versions, search index) as a SQLite database",
+        ["site"],
     ),
     "/_/vocab": (
         "vocabulary",
@@ -119,6 +134,11 @@ _REDIRECT = {
 _NOT_MODIFIED = {"description": "Not modified: the ETag sent in If-None-Match still holds"}
 _NOT_FOUND = {"description": "No such project, release or environment", "model": Problem}
 _NOT_ACCEPTABLE = {"description": "None of the offered media types is acceptable", "model": Problem}
+_BAD_REQUEST = {
+    "description": "A malformed or out-of-bounds parameter (q over 256 characters, page, "
+    "per_page); the message names it",
+    "model": Problem,
+}
 # What each page can answer besides 200: paths with a name or version redirect to their
 # canonical form and may name nothing; negotiated ones may find nothing acceptable.
 STATUSES: dict[str, tuple[int, ...]] = {
@@ -126,8 +146,10 @@ STATUSES: dict[str, tuple[int, ...]] = {
     "/robots.txt": (304,),
     "/_/static/style.css": (304,),
     "/sitemap.xml": (304,),
-    "/_/search/": (304, 406),
-    "/_/search/all": (304,),
+    "/_/search/": (301, 304, 400, 406),
+    "/_/search/all": (304, 406),
+    "/sitemap-{number}.xml": (304, 404),
+    "/_/dump/catalogue.sqlite": (304,),
     "/_/vocab": (304, 406),
     "/simple/": (304, 406),
     "/simple/{name}/": (301, 304, 404, 406),
@@ -137,7 +159,13 @@ STATUSES: dict[str, tuple[int, ...]] = {
     "/project/{name}/{version}/": (301, 304, 404, 406),
     "/project/{name}/{version}/codemeta.json": (301, 304, 404),
 }
-_RESPONSES = {301: _REDIRECT, 304: _NOT_MODIFIED, 404: _NOT_FOUND, 406: _NOT_ACCEPTABLE}
+_RESPONSES = {
+    301: _REDIRECT,
+    304: _NOT_MODIFIED,
+    400: _BAD_REQUEST,
+    404: _NOT_FOUND,
+    406: _NOT_ACCEPTABLE,
+}
 
 for _path, (_operation, _summary, _tags) in PAGES.items():
     _call = _endpoint(_path)
