@@ -126,6 +126,51 @@ def test_methods_and_formats_that_are_refused(client: TestClient) -> None:
     assert head.status_code == 200 and head.content == b""
 
 
+def test_queries_are_answered_in_front_of_the_framework(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hot = client.app  # HotReads: the guard, then /_/sparql, then the framework
+    framework = hot.app
+    reached: list[str] = []
+
+    async def recorded(scope, receive, send) -> None:
+        reached.append(f"{scope['method']} {scope['path']}")
+        await framework(scope, receive, send)
+
+    monkeypatch.setattr(hot, "app", recorded)
+    query = {"query": "ASK { ?s ?p ?o }"}
+    assert client.get("/_/sparql", params=query, headers=JSON).json()["boolean"] is True
+    posted = client.post("/_/sparql", data=query, headers=JSON)
+    assert posted.json()["boolean"] is True
+    assert client.put("/_/sparql", content="ASK {}").status_code == 405
+    assert client.get("/_/sparql", params={"query": "x" * 9000}).status_code == 414  # guarded
+    assert reached == []
+    assert client.get("/_/void", headers={"Accept": "text/turtle"}).status_code == 200
+    assert reached == ["GET /_/void"]
+
+
+def test_a_crash_answering_a_query_is_a_json_500_without_a_traceback(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = client.app
+    while not hasattr(app, "state"):  # HotReads → BodyLimit → FastAPI
+        app = app.app
+    endpoint = app.state.ldindex.sparql
+
+    def broken(request: object) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(endpoint, "sparql", broken)
+    for reply in (
+        client.get("/_/sparql", params={"query": "ASK {}"}, headers=JSON),
+        client.post("/_/sparql", content="ASK {}",
+                    headers={**JSON, "Content-Type": "application/sparql-query"}),
+    ):  # fmt: skip
+        assert reply.status_code == 500
+        assert reply.headers["content-type"] == "application/json"
+        assert reply.json()["status"] == 500 and "secret" not in reply.text
+
+
 def test_void_counts_vocabularies_and_dumps(client: TestClient, void_graph: Graph) -> None:
     dataset = URIRef(f"{BASE}/_/void#catalogue")
     triples = int(void_graph.value(dataset, VOID.triples))
