@@ -155,12 +155,16 @@ def test_a_crash_answering_a_query_is_a_json_500_without_a_traceback(
     app = client.app
     while not hasattr(app, "state"):  # HotReads → BodyLimit → FastAPI
         app = app.app
-    endpoint = app.state.ldindex.sparql
+    service = app.state.ldindex.sparql.service
 
-    def broken(request: object) -> None:
+    def broken(*args: object) -> None:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(endpoint, "sparql", broken)
+    async def broken_async(*args: object) -> None:
+        broken()
+
+    monkeypatch.setattr(service, "run", broken)
+    monkeypatch.setattr(service, "run_async", broken_async)
     for reply in (
         client.get("/_/sparql", params={"query": "ASK {}"}, headers=JSON),
         client.post("/_/sparql", content="ASK {}",
@@ -235,7 +239,11 @@ def test_openapi_declares_the_routes(client: TestClient) -> None:
     assert "/_/void" in paths and "/_/dump/{name}" in paths
 
 
-def test_the_wsgi_handler_answers_the_same(shared_index: IndexedData, client: TestClient):
+def test_the_wsgi_handler_answers_the_same(
+    shared_index: IndexedData,
+    client: TestClient,
+    void_graph: Graph,  # the dumps are written
+):
     store = open_store(shared_index.db_url)
     handler = Handler(store, index_files(store, shared_index.files_dir), BASE)
     try:
