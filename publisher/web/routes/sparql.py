@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from publisher.files import FoundFile
@@ -90,8 +89,7 @@ async def _answer(endpoint: Endpoint, request: Request) -> Response:
     incoming = await _http_request(request, endpoint.settings.max_query_bytes * 3 + 4096)
     if isinstance(incoming, Answer):
         return _response(incoming, request.method)
-    answer = await run_in_threadpool(endpoint.sparql, incoming)
-    return _response(answer, request.method)
+    return _response(await endpoint.sparql_async(incoming), request.method)
 
 
 async def sparql(request: Request) -> Response:
