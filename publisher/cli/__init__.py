@@ -8,6 +8,8 @@ from __future__ import annotations
 from publisher.cli import (  # noqa: F401  (registers the verbs)
     advisories,
     build,
+    dump,
+    graph,
     import_listing,
     ingest,
     listing,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from publisher.cli.app import CLIError, db_option, files_option, main, open_index, output
+from publisher.cli.graph import graph_dir_option
 from publisher.cli.output import plural
 from publisher.cli.types import BASE_URL, HOST
 from publisher.cli.watch import folder_logging, poll_option, settle_option, watch_config
@@ -65,6 +66,28 @@ from publisher.cli.watch import folder_logging, poll_option, settle_option, watc
 )
 @settle_option
 @poll_option
+@graph_dir_option
+@click.option(
+    "--sparql-workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Query processes per server worker for /_/sparql (0 turns the endpoint off).",
+)
+@click.option(
+    "--sparql-timeout",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(min=0, max=60, min_open=True),
+    help="Seconds a SPARQL query may run before it is stopped.",
+)
+@click.option(
+    "--sparql-max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows (or triples) a SPARQL result may hold; longer ones are cut and flagged.",
+)
 def serve(
     db_url: str,
     files_dir: Path | None,
@@ -79,11 +102,16 @@ def serve(
     watch_dir: Path | None,
     settle: float,
     poll: bool,
+    graph_dir: Path | None,
+    sparql_workers: int,
+    sparql_timeout: float,
+    sparql_max_rows: int,
 ) -> None:
-    """Serve the index over HTTP: simple API, pages, JSON-LD, files (OpenAPI at /docs).
+    """Serve the index over HTTP: simple API, pages, JSON-LD, files, SPARQL (OpenAPI at /docs).
 
     Nothing is created: the database must exist (ldindex ingest makes one). A database
-    this user may only read is served read-only, without cache invalidation.
+    this user may only read is served read-only, without cache invalidation. Other SPARQL
+    limits come from LDINDEX_SPARQL_* variables (see the README).
 
     With --watch FOLDER (directory mode), the index mirrors FOLDER: it is brought in step
     before the server listens, then one process beside the workers follows every change
@@ -98,12 +126,24 @@ def serve(
       ldindex serve --watch ~/wheelhouse/ --workers 2
     """
     import os
+    from dataclasses import replace
 
+    from publisher.sparql.location import default_graph_root
+    from publisher.sparql.settings import SparqlSettings
     from publisher.store import default_files_dir
     from publisher.web import Settings, servers
     from publisher.web.listen import ListenError, listen
 
     out = output()
+    try:
+        sparql = replace(
+            SparqlSettings.from_env(),
+            workers=sparql_workers,
+            timeout=sparql_timeout,
+            max_rows=sparql_max_rows,
+        )
+    except ValueError as exc:
+        raise CLIError(str(exc)) from exc
     store = open_index(db_url, write=watch_dir is not None, read_only=False)
     try:
         counts = store.counts()
@@ -123,12 +163,20 @@ def serve(
         cache_max_age=cache_max_age,
         header_timeout=header_timeout,
         read_only=read_only,
+        sparql=sparql,
+        graph_dir=graph_dir.resolve() if graph_dir else None,
     )
     os.environ.update(settings.to_env())
     if not files_root.is_dir() and watch_dir is None:
         out.warning(f"no file store at {files_root}: artefacts will answer 404 (see --files)")
     if read_only:
         out.warning(f"{where} is read-only for this user: serving without cache invalidation")
+    graph_root = (graph_dir or default_graph_root(db_url)).resolve()
+    if sparql.enabled and not _writable(graph_root):
+        out.warning(
+            f"{graph_root} is not writable: /_/sparql serves the catalogue graph built there, "
+            "if any, as it is (see --graph)"
+        )
 
     def ready() -> None:
         out.note(
@@ -185,3 +233,12 @@ def _counts(db_url: str) -> dict[str, int]:
         return store.counts()
     finally:
         store.close()
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user could create or change ``path`` (its nearest existing ancestor)."""
+    import os
+
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return os.access(path, os.W_OK)
