@@ -5,9 +5,7 @@ wrong; ``ldindex serve`` answers SPARQL from a graph built there and writes noth
 from __future__ import annotations
 
 import gzip
-import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +13,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.cli.conftest import ATTRS, LDINDEX, SIX, UNPRIVILEGED, World, clean_env, cli, run
+from tests.cli.conftest import (
+    ATTRS,
+    LDINDEX,
+    SIX,
+    UNPRIVILEGED,
+    World,
+    clean_env,
+    cli,
+    run,
+    world_directory,
+)
 from tests.cli.conftest import one_error_line as error_line
 from tests.conftest import free_port
 
@@ -37,13 +45,7 @@ def _lock_down(home: Path) -> None:
 @pytest.fixture
 def world() -> Iterator[World]:
     """A directory every user can enter (as in tests/cli), removed afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="ldindex-graph-"))
-    root.chmod(0o755)
-    yield World(root)
-    for path in [root, *root.rglob("*")]:
-        if path.is_dir() and not path.is_symlink():
-            path.chmod(0o755)
-    shutil.rmtree(root, ignore_errors=True)
+    yield from world_directory("ldindex-graph-")
 
 
 @pytest.fixture
