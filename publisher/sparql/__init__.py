@@ -7,8 +7,10 @@
 - ``dumping`` — N-Triples and JSON-LD dumps and VoID statistics, from one snapshot;
 - ``guard`` / ``protocol`` / ``results`` — what may run, how it is asked, how it is answered;
 - ``memory`` / ``host`` / ``runner`` — the query host: the graph in memory, the query
-  processes it forks (killed at the time limit, replaced at once), one query each;
-- ``pool`` — the query host seen from the server: loads, hand-over, deadlines;
+  processes it forks ahead of need (each answers one query at a time, query after query;
+  killed at the time limit and replaced at once);
+- ``pool`` — the query host seen from the server: loads, hand-over, deadlines, answers
+  awaited by a thread or on the event loop;
 - ``worker`` / ``helpers`` / ``framing`` — the helper processes' entry point, the maintainer;
 - ``keeper`` / ``limits`` / ``service`` — the server side: freshness, per-client limits;
 - ``endpoint`` / ``description`` / ``examples`` — HTTP answers, service description and VoID,

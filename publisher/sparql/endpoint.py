@@ -1,14 +1,16 @@
 """``/_/sparql``, ``/_/void`` and ``/_/dump/…`` as plain functions from request to answer.
 
 Framework-free: the ASGI routes and the WSGI/CGI handler turn an ``HttpRequest`` into these
-calls and send the ``Answer`` back, so both serve the same bytes. ``GET /_/sparql`` without a
-query is the endpoint's page (a form, the prefixes, examples that run, the limits) for
-browsers, and its SPARQL Service Description for RDF clients; with a query, the results in
-the negotiated format, or an HTML page of them for a browser.
+calls and send the ``Answer`` back, so both serve the same bytes (the ASGI route through
+``sparql_async``, which awaits a query's answer on the event loop). ``GET /_/sparql``
+without a query is the endpoint's page (a form, the prefixes, examples that run, the
+limits) for browsers, and its SPARQL Service Description for RDF clients; with a query, the
+results in the negotiated format, or an HTML page of them for a browser.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -94,9 +96,31 @@ class Endpoint:
     # -- /_/sparql ------------------------------------------------------------------------
 
     def sparql(self, request: HttpRequest) -> Answer:
+        parsed = self._parse(request)
+        if isinstance(parsed, Answer):
+            return parsed
+        query, accept = parsed
+        if query is None:
+            return self._describe_service(accept, request.query_string)
+        return self._answer(query, accept, self.service.run(query, request.client, accept))
+
+    async def sparql_async(self, request: HttpRequest) -> Answer:
+        """``sparql`` for an event loop: a query for data has its answer awaited on the
+        loop; the page, the service description and results shown as HTML, which take
+        milliseconds to render, are answered on a thread."""
+        parsed = self._parse(request)
+        if isinstance(parsed, Answer):
+            return parsed
+        query, accept = parsed
+        if query is None or _prefers_html(accept) or _names_html(query.formats):
+            return await asyncio.to_thread(self.sparql, request)
+        outcome = await self.service.run_async(query, request.client, accept)
+        return self._answer(query, accept, outcome)
+
+    def _parse(self, request: HttpRequest) -> tuple[QueryRequest | None, str] | Answer:
+        """The query asked for (None: the page) and the Accept header, or the refusal."""
         if request.method not in ("GET", "HEAD", "POST"):
             return problem(405, f"{request.method} is not supported here", allow="GET, HEAD, POST")
-        accept = request.headers.get("accept", "")
         try:
             query = parse_request(
                 request.method,
@@ -107,9 +131,9 @@ class Endpoint:
             )
         except QueryRefused as exc:
             return problem(exc.status, str(exc))
-        if query is None:
-            return self._describe_service(accept, request.query_string)
-        outcome = self.service.run(query, request.client, accept)
+        return query, request.headers.get("accept", "")
+
+    def _answer(self, query: QueryRequest, accept: str, outcome: Outcome) -> Answer:
         if outcome.status != 200:
             if _prefers_html(accept) and outcome.status in (400, 406):
                 return self._page(query, outcome, status=outcome.status)
@@ -225,6 +249,10 @@ def _content_type(media_type: str) -> str:
 
 def _prefers_html(accept: str) -> bool:
     return media.negotiate(accept, None, ("application/json", "text/html")) == "text/html"
+
+
+def _names_html(formats: tuple[str, ...]) -> bool:
+    return any(value.strip().lower() in ("html", HTML) for value in formats)
 
 
 def _param(query_string: str, name: str) -> str | None:

@@ -1,11 +1,13 @@
 """Messages between the server and its helper processes: a JSON header, then opaque bytes.
 
 Each frame is ``<4-byte header length><8-byte body length><header JSON><body>`` on a pipe.
-Reading takes a deadline, so a caller never waits on a helper longer than it chose to.
+Reading takes a deadline, so a caller never waits on a helper longer than it chose to; an
+event loop reads one without a thread (``read_frame_async``), as the bytes arrive.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import struct
@@ -14,7 +16,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-__all__ = ["HelperDied", "HelperTimeout", "read_frame", "write_frame"]
+__all__ = ["HelperDied", "HelperTimeout", "read_frame", "read_frame_async", "write_frame"]
 
 _LENGTHS = struct.Struct("<IQ")
 
@@ -54,3 +56,69 @@ def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
         chunks.append(chunk)
         missing -= len(chunk)
     return b"".join(chunks)
+
+
+async def read_frame_async(fd: int, timeout: float) -> tuple[dict[str, Any], bytes]:
+    """The next frame from ``fd``, read by the running event loop whenever ``fd`` is readable
+    (a read then takes what has arrived, never waiting), within ``timeout`` seconds.
+
+    The helper must send nothing more until it is asked again: a frame is read with what
+    follows it in the same read, and bytes past its end are an error."""
+    loop = asyncio.get_running_loop()
+    reader = _FrameReader(fd, loop.create_future())
+    loop.add_reader(fd, reader.readable)
+    timer = loop.call_later(timeout, reader.fail, HelperTimeout())
+    try:
+        return await reader.done
+    finally:
+        timer.cancel()
+        loop.remove_reader(fd)
+
+
+class _FrameReader:
+    """Collects one frame as it arrives."""
+
+    FIRST_READ = 1 << 16  # the lengths, and most answers whole
+    READ = 1 << 20
+
+    def __init__(self, fd: int, done: asyncio.Future[tuple[dict[str, Any], bytes]]) -> None:
+        self.fd = fd
+        self.done = done
+        self._buffer = bytearray()
+        self._size: int | None = None  # of the whole frame, once its lengths are read
+        self._header_length = 0
+
+    def fail(self, exc: Exception) -> None:
+        if not self.done.done():
+            self.done.set_exception(exc)
+
+    def readable(self) -> None:
+        if self.done.done():
+            return
+        wanted = self.FIRST_READ if self._size is None else self._size - len(self._buffer)
+        try:
+            chunk = os.read(self.fd, min(wanted, self.READ))
+        except OSError as exc:
+            self.fail(HelperDied(str(exc)))
+            return
+        if not chunk:
+            self.fail(HelperDied())
+            return
+        self._buffer += chunk
+        if self._size is None:
+            if len(self._buffer) < _LENGTHS.size:
+                return
+            self._header_length, body_length = _LENGTHS.unpack_from(self._buffer)
+            self._size = _LENGTHS.size + self._header_length + body_length
+        if len(self._buffer) < self._size:
+            return
+        if len(self._buffer) > self._size:
+            self.fail(HelperDied("the helper sent more than one frame"))
+            return
+        start = _LENGTHS.size + self._header_length
+        try:
+            header = orjson.loads(memoryview(self._buffer)[_LENGTHS.size : start])
+        except orjson.JSONDecodeError as exc:
+            self.fail(HelperDied(f"unreadable frame: {exc}"))
+            return
+        self.done.set_result((header, bytes(memoryview(self._buffer)[start:])))

@@ -10,6 +10,7 @@ older generation, or that the host asks to retire, are closed once idle and exit
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -25,7 +26,13 @@ from typing import Any
 
 import orjson
 
-from publisher.sparql.framing import HelperDied, HelperTimeout, read_frame, write_frame
+from publisher.sparql.framing import (
+    HelperDied,
+    HelperTimeout,
+    read_frame,
+    read_frame_async,
+    write_frame,
+)
 
 __all__ = ["PoolBusy", "QueryCrashed", "QueryPool", "QueryTimedOut"]
 
@@ -58,13 +65,22 @@ class _Worker:
     out: Any = field(default=None)
 
     def ask(self, request: dict[str, Any], timeout: float) -> tuple[dict[str, Any], bytes]:
+        self._send(request)
+        return read_frame(self.sock.fileno(), time.monotonic() + timeout)
+
+    async def ask_async(
+        self, request: dict[str, Any], timeout: float
+    ) -> tuple[dict[str, Any], bytes]:
+        self._send(request)  # a request is small: the socket's buffer takes it at once
+        return await read_frame_async(self.sock.fileno(), timeout)
+
+    def _send(self, request: dict[str, Any]) -> None:
         if self.out is None:
             self.out = self.sock.makefile("wb")
         try:
             write_frame(self.out, request)
         except OSError as exc:
             raise HelperDied from exc
-        return read_frame(self.sock.fileno(), time.monotonic() + timeout)
 
     def kill(self) -> None:
         """SIGKILL exactly this process (its pidfd cannot name another one), then close."""
@@ -245,41 +261,82 @@ class QueryPool:
     ) -> tuple[dict[str, Any], bytes]:
         """Run ``request`` within ``timeout`` seconds on a process holding at least
         ``generation``, waiting at most ``wait`` seconds for one to be free."""
+        worker = self._take(generation, wait)
+        try:
+            answer = worker.ask(request, timeout)
+        except (HelperTimeout, HelperDied) as exc:
+            raise self._lost(worker, exc) from None
+        self._give_back(worker)
+        return answer
+
+    async def run_async(
+        self, request: dict[str, Any], timeout: float, wait: float, generation: int
+    ) -> tuple[dict[str, Any], bytes]:
+        """``run`` for an event loop: the answer is awaited on the loop, not on a thread
+        (two thread switches a query, some 0.15 ms in a busy server). When no process is
+        free, the wait for one is left to a thread, as ``run`` waits."""
+        with self._cond:
+            if self._closed:
+                raise PoolBusy
+            worker = self._idle_fit(generation)
+        if worker is None:
+            return await asyncio.to_thread(self.run, request, timeout, wait, generation)
+        try:
+            answer = await worker.ask_async(request, timeout)
+        except (HelperTimeout, HelperDied) as exc:
+            raise self._lost(worker, exc) from None
+        except BaseException:  # cancelled: its answer must never reach the next query
+            self._forget(worker)
+            worker.kill()
+            raise
+        self._give_back(worker)
+        return answer
+
+    def _idle_fit(self, generation: int) -> _Worker | None:
+        """Take the newest idle process holding at least ``generation`` (holding ``_cond``)."""
+        fit = [w for w in self._idle if w.generation >= generation]
+        if not fit:
+            return None
+        worker = max(fit, key=lambda w: w.epoch)
+        self._idle.remove(worker)
+        return worker
+
+    def _take(self, generation: int, wait: float) -> _Worker:
+        """An idle process for ``generation``; PoolBusy if none came free within ``wait`` s."""
         deadline = time.monotonic() + wait
         with self._cond:
             while True:
                 if self._closed:
                     raise PoolBusy
-                fit = [w for w in self._idle if w.generation >= generation]
-                if fit:
-                    worker = max(fit, key=lambda w: w.epoch)
-                    self._idle.remove(worker)
-                    break
+                worker = self._idle_fit(generation)
+                if worker is not None:
+                    return worker
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise PoolBusy
                 self._cond.wait(left)
-        try:
-            answer = worker.ask(request, timeout)
-        except HelperTimeout:
-            with self._cond:
-                self._all.pop(worker.pid, None)
-                self.replaced += 1
+
+    def _forget(self, worker: _Worker, replaced: bool = False) -> None:
+        with self._cond:
+            self._all.pop(worker.pid, None)
+            self.replaced += replaced
+
+    def _lost(self, worker: _Worker, exc: Exception) -> Exception:
+        """Forget a process that overran (killed) or died (closed): the error to raise."""
+        self._forget(worker, replaced=True)
+        if isinstance(exc, HelperTimeout):
             worker.kill()
-            raise QueryTimedOut from None
-        except HelperDied:
-            with self._cond:
-                self._all.pop(worker.pid, None)
-                self.replaced += 1
-            worker.close()
-            raise QueryCrashed from None
+            return QueryTimedOut()
+        worker.close()
+        return QueryCrashed()
+
+    def _give_back(self, worker: _Worker) -> None:
         with self._cond:
             if worker.retiring or worker.epoch < self._newest or self._closed:
                 self._drop(worker)
             else:
                 self._idle.append(worker)
                 self._cond.notify_all()
-        return answer
 
     # -- shutting down ------------------------------------------------------------------------
 

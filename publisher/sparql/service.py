@@ -3,7 +3,8 @@
 ``SparqlService.run(request, client)`` is the whole query path, framework-free: admit the
 client, make sure the graph has caught up with the writes the request could have seen, run
 the query in a killable process holding that graph in memory, within the time limit, book
-the time. The ASGI route and the WSGI handler both call it.
+the time. The WSGI handler calls it; the ASGI route calls ``run_async``, the same path with
+the answer awaited on the event loop instead of a thread.
 
 Each snapshot the keeper publishes is loaded into the query host: the graphs of the projects
 written since the host's generation are replaced, or, when there is no graph in memory yet
@@ -12,17 +13,19 @@ or a large part changed, the newest image is loaded and brought up to the snapsh
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from publisher.sparql.catalogue import graph_name
 from publisher.sparql.image import read_image
 from publisher.sparql.keeper import GraphKeeper
-from publisher.sparql.limits import ClientLimits, Refusal
+from publisher.sparql.limits import ClientLimits, Refusal, Ticket
 from publisher.sparql.location import GraphLocation, Snapshot, default_graph_root
 from publisher.sparql.pool import PoolBusy, QueryCrashed, QueryPool, QueryTimedOut
 from publisher.sparql.protocol import QueryRequest
@@ -145,76 +148,101 @@ class SparqlService:
         return [graph_name(self.base, name).value for name in sorted(names)]
 
     def run(self, request: QueryRequest, client: str, accept: str) -> Outcome:
+        def graph() -> Snapshot | None:
+            return self.keeper.wait_for(self.store.generation(), self.settings.sync_wait)
+
+        query = self._admit(request, client, accept, graph)
+        if isinstance(query, Outcome):
+            return query
+        try:
+            answer = query.pool.run(*query.arguments)
+        except BaseException as exc:
+            return query.failed(exc)
+        return query.answered(answer)
+
+    async def run_async(self, request: QueryRequest, client: str, accept: str) -> Outcome:
+        """``run`` for an event loop: the answer is awaited on the loop, without a thread.
+        A query that must wait for the graph to catch up with writes waits on a thread, as
+        ``run`` does (and so does one that must wait for a free query process)."""
+        generation = self.store.generation()
+        snapshot = self.keeper.wait_for(generation, 0.0)
+        if snapshot is None or snapshot.generation < generation:
+            return await asyncio.to_thread(self.run, request, client, accept)
+        query = self._admit(request, client, accept, lambda: snapshot)
+        if isinstance(query, Outcome):
+            return query
+        try:
+            answer = await query.pool.run_async(*query.arguments)
+        except BaseException as exc:
+            return query.failed(exc)
+        return query.answered(answer)
+
+    def _admit(
+        self,
+        request: QueryRequest,
+        client: str,
+        accept: str,
+        graph: Callable[[], Snapshot | None],
+    ) -> _Query | Outcome:
+        """The query, admitted for ``client`` on the snapshot ``graph()`` finds; or the
+        answer that it cannot run (turned off, over the client's limits, no graph yet)."""
         settings = self.settings
         if not settings.enabled:
             return Outcome(404, error="the SPARQL endpoint is turned off on this server")
         ticket = self.limits.admit(client)
         if isinstance(ticket, Refusal):
             return Outcome(429, error=ticket.message, retry_after=ticket.retry_after)
-        spent = 0.0
         try:
-            snapshot = self.keeper.wait_for(self.store.generation(), settings.sync_wait)
-            if snapshot is None and self.keeper.read_only:
+            snapshot = graph()
+        except BaseException:
+            ticket.done(0.0)
+            raise
+        if snapshot is None:
+            ticket.done(0.0)
+            if self.keeper.read_only:
                 return Outcome(
                     503,
                     error=f"there is no catalogue graph to query: {self.keeper.read_only}; "
                     "build one where it can be written (ldindex graph rebuild --graph DIR) "
                     "and serve with --graph DIR",
                 )
-            if snapshot is None:
-                detail = f" ({self.keeper.error})" if self.keeper.error else ""
-                return Outcome(
-                    503,
-                    error=f"the catalogue graph is still being built{detail}; try again shortly",
-                    retry_after=10,
-                )
-            message = {
-                "op": "query",
-                "query": request.query,
-                "accept": accept,
-                "formats": list(request.formats),
-                "max_rows": settings.max_rows,
-                "base": self.base,
-                "default_graphs": list(request.default_graphs),
-                "named_graphs": list(request.named_graphs),
-            }
-            started = time.monotonic()
-            pool = self.pool()
-            try:
-                header, body = pool.run(
-                    message, settings.timeout, self.queue_wait, snapshot.generation
-                )
-            except PoolBusy:
-                if pool.generation is None or pool.generation < snapshot.generation:
-                    return Outcome(
-                        503,
-                        error="the catalogue graph is being loaded into memory; try again shortly",
-                        retry_after=5,
-                    )
-                return Outcome(
-                    503,
-                    error="every query process is busy; try again in a moment",
-                    retry_after=1,
-                )
-            except QueryTimedOut:
-                spent = settings.timeout
-                return Outcome(
-                    503,
-                    error=f"the query was stopped at the {settings.timeout:g} s time limit; "
-                    "narrow it (more specific patterns, LIMIT) and try again",
-                )
-            except QueryCrashed:
-                spent = time.monotonic() - started
-                return Outcome(
-                    503,
-                    error=f"the query was stopped: it needed more than the "
-                    f"{settings.memory_mb} MB a query may use, or crashed the engine",
-                )
-            spent = time.monotonic() - started
-        finally:
-            ticket.done(spent)
+            detail = f" ({self.keeper.error})" if self.keeper.error else ""
+            return Outcome(
+                503,
+                error=f"the catalogue graph is still being built{detail}; try again shortly",
+                retry_after=10,
+            )
+        message = {
+            "op": "query",
+            "query": request.query,
+            "accept": accept,
+            "formats": list(request.formats),
+            "max_rows": settings.max_rows,
+            "base": self.base,
+            "default_graphs": list(request.default_graphs),
+            "named_graphs": list(request.named_graphs),
+        }
+        arguments = (message, settings.timeout, self.queue_wait, snapshot.generation)
+        return _Query(settings, self.pool(), ticket, snapshot, arguments)
+
+
+@dataclass(slots=True)
+class _Query:
+    """An admitted query on its way through the pool: its answer, or why it has none, and
+    the time it took booked to its client either way."""
+
+    settings: SparqlSettings
+    pool: QueryPool
+    ticket: Ticket
+    snapshot: Snapshot
+    arguments: tuple[dict[str, Any], float, float, int]
+    started: float = field(default_factory=time.monotonic)
+
+    def answered(self, answer: tuple[dict[str, Any], bytes]) -> Outcome:
+        self.ticket.done(time.monotonic() - self.started)
+        header, body = answer
         if header["status"] != 200:
-            return Outcome(header["status"], error=header.get("error"), snapshot=snapshot)
+            return Outcome(header["status"], error=header.get("error"), snapshot=self.snapshot)
         return Outcome(
             200,
             body,
@@ -222,5 +250,35 @@ class SparqlService:
             truncated=header["truncated"],
             kind=header["kind"],
             rows=header["rows"],
-            snapshot=snapshot,
+            snapshot=self.snapshot,
         )
+
+    def failed(self, exc: BaseException) -> Outcome:
+        """The answer for a query the pool could not run; anything else is raised again."""
+        settings, pool = self.settings, self.pool
+        if isinstance(exc, PoolBusy):
+            self.ticket.done(0.0)
+            if pool.generation is None or pool.generation < self.snapshot.generation:
+                return Outcome(
+                    503,
+                    error="the catalogue graph is being loaded into memory; try again shortly",
+                    retry_after=5,
+                )
+            return Outcome(
+                503, error="every query process is busy; try again in a moment", retry_after=1
+            )
+        if isinstance(exc, QueryTimedOut):
+            self.ticket.done(settings.timeout)
+            return Outcome(
+                503,
+                error=f"the query was stopped at the {settings.timeout:g} s time limit; "
+                "narrow it (more specific patterns, LIMIT) and try again",
+            )
+        self.ticket.done(time.monotonic() - self.started)
+        if isinstance(exc, QueryCrashed):
+            return Outcome(
+                503,
+                error=f"the query was stopped: it needed more than the "
+                f"{settings.memory_mb} MB a query may use, or crashed the engine",
+            )
+        raise exc

@@ -76,4 +76,5 @@ def create_app(settings: Settings | None = None) -> HotReads:
     describe_request_limits(api)
     resolver = Resolver(store, settings.base)
     api.state.resolver = resolver
-    return HotReads(BodyLimit(api), cache, resolver, settings.cache_max_age)
+    direct = {"/_/sparql": sparql.in_front(state.sparql)}
+    return HotReads(BodyLimit(api), cache, resolver, settings.cache_max_age, direct)

@@ -126,6 +126,55 @@ def test_methods_and_formats_that_are_refused(client: TestClient) -> None:
     assert head.status_code == 200 and head.content == b""
 
 
+def test_queries_are_answered_in_front_of_the_framework(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hot = client.app  # HotReads: the guard, then /_/sparql, then the framework
+    framework = hot.app
+    reached: list[str] = []
+
+    async def recorded(scope, receive, send) -> None:
+        reached.append(f"{scope['method']} {scope['path']}")
+        await framework(scope, receive, send)
+
+    monkeypatch.setattr(hot, "app", recorded)
+    query = {"query": "ASK { ?s ?p ?o }"}
+    assert client.get("/_/sparql", params=query, headers=JSON).json()["boolean"] is True
+    posted = client.post("/_/sparql", data=query, headers=JSON)
+    assert posted.json()["boolean"] is True
+    assert client.put("/_/sparql", content="ASK {}").status_code == 405
+    assert client.get("/_/sparql", params={"query": "x" * 9000}).status_code == 414  # guarded
+    assert reached == []
+    assert client.get("/_/void", headers={"Accept": "text/turtle"}).status_code == 200
+    assert reached == ["GET /_/void"]
+
+
+def test_a_crash_answering_a_query_is_a_json_500_without_a_traceback(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = client.app
+    while not hasattr(app, "state"):  # HotReads → BodyLimit → FastAPI
+        app = app.app
+    service = app.state.ldindex.sparql.service
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("secret detail")
+
+    async def broken_async(*args: object) -> None:
+        broken()
+
+    monkeypatch.setattr(service, "run", broken)
+    monkeypatch.setattr(service, "run_async", broken_async)
+    for reply in (
+        client.get("/_/sparql", params={"query": "ASK {}"}, headers=JSON),
+        client.post("/_/sparql", content="ASK {}",
+                    headers={**JSON, "Content-Type": "application/sparql-query"}),
+    ):  # fmt: skip
+        assert reply.status_code == 500
+        assert reply.headers["content-type"] == "application/json"
+        assert reply.json()["status"] == 500 and "secret" not in reply.text
+
+
 def test_void_counts_vocabularies_and_dumps(client: TestClient, void_graph: Graph) -> None:
     dataset = URIRef(f"{BASE}/_/void#catalogue")
     triples = int(void_graph.value(dataset, VOID.triples))
@@ -190,7 +239,11 @@ def test_openapi_declares_the_routes(client: TestClient) -> None:
     assert "/_/void" in paths and "/_/dump/{name}" in paths
 
 
-def test_the_wsgi_handler_answers_the_same(shared_index: IndexedData, client: TestClient):
+def test_the_wsgi_handler_answers_the_same(
+    shared_index: IndexedData,
+    client: TestClient,
+    void_graph: Graph,  # the dumps are written
+):
     store = open_store(shared_index.db_url)
     handler = Handler(store, index_files(store, shared_index.files_dir), BASE)
     try:

@@ -3,18 +3,24 @@ in memory, recycled when their private copy grows, and a dead host replaced."""
 
 from __future__ import annotations
 
+import asyncio
+import ctypes
 import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
+import pytest
 from starlette.testclient import TestClient
 
 from publisher.blobs import BlobStore
 from publisher.ingest import ingest
 from publisher.sparql import maintenance
+from publisher.sparql.host import _on_own_arena
 from publisher.sparql.image import read_image
 from publisher.sparql.location import GraphLocation, default_graph_root
 from publisher.sparql.pool import QueryPool
@@ -64,9 +70,128 @@ def test_processes_are_forked_from_the_host_which_loads_the_graph_once(
         for pid in pool.pids():  # children of the host, not of the server
             with open(f"/proc/{pid}/stat") as stat:
                 assert int(stat.read().rsplit(")", 1)[1].split()[1]) == host
+            assert len(os.listdir(f"/proc/{pid}/task")) == 2  # answering on a thread of its own
         for _ in range(5):
             assert ask(client) is True
         assert pool.loads == 1  # answering reads nothing again
+
+
+def _heap() -> range:
+    """The main malloc arena's memory: the ``[heap]`` mapping of this process."""
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            if line.rstrip().endswith("[heap]"):
+                start, end = line.split()[0].split("-")
+                return range(int(start, 16), int(end, 16))
+    return range(0)
+
+
+def test_queries_allocate_from_an_arena_of_their_own() -> None:
+    """A query process answers on a thread whose allocations come from a malloc arena of its
+    own: the host's, which a forked process shares copy-on-write, would have every query
+    copy pages of its free space (page faults and private memory that grow with each one)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a process forked as the host forks, reporting what it saw
+        try:
+            libc = ctypes.CDLL(None)
+            libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+            libc.free.argtypes = [ctypes.c_void_p]
+
+            def allocated_at() -> int:
+                address = libc.malloc(256)
+                libc.free(address)
+                return address
+
+            seen: list[int] = []
+            heap = _heap()
+            report = {
+                "main": allocated_at() in heap,
+                "served": _on_own_arena(lambda: seen.append(allocated_at())),
+                "query": seen[0] in heap if seen else None,
+                "failed": _on_own_arena(lambda: 1 / 0),
+            }
+            os.write(write_end, orjson.dumps(report))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as stream:
+        report = orjson.loads(stream.read())
+    os.waitpid(pid, 0)
+    assert report["main"] is True  # the main thread allocates from the shared arena
+    assert report["query"] is False  # the query thread does not
+    assert report["served"] is True and report["failed"] is False
+
+
+def _message(query: str) -> dict:
+    return {"op": "query", "query": query, "accept": JSON["Accept"], "formats": [],
+            "max_rows": 100, "base": BASE, "default_graphs": [], "named_graphs": []}  # fmt: skip
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_a_query_given_up_on_the_event_loop_ends_its_process(shared_index: IndexedData) -> None:
+    """A query whose awaiting was cancelled (its client gone, the server stopping) must not
+    leave its answer to the next query: its process is killed and replaced."""
+    settings = SparqlSettings(workers=1, timeout=30, client_seconds=60)
+    with served(shared_index, settings) as (_, pool):
+        eventually(lambda: len(pool.idle_pids()) == 1)
+        (busy,) = pool.pids()
+        generation = pool.generation or 0
+
+        async def give_up() -> None:
+            query = asyncio.create_task(pool.run_async(_message(SLOW), 30, 5, generation))
+            await asyncio.sleep(0.3)
+            query.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await query
+
+        asyncio.run(give_up())
+        eventually(lambda: _gone(busy))  # killed (and reaped by the host), not left running
+        assert pool.replaced == 0  # neither overran nor crashed
+        eventually(lambda: len(pool.idle_pids()) == 1 and pool.pids() != [busy])
+        header, body = asyncio.run(pool.run_async(_message(ASK), 30, 5, generation))
+        assert header["status"] == 200 and orjson.loads(body)["boolean"] is True
+
+
+def test_a_query_waits_on_a_thread_when_no_process_is_free(shared_index: IndexedData) -> None:
+    settings = SparqlSettings(workers=1, timeout=30, client_seconds=60)
+    with served(shared_index, settings) as (_, pool):
+        eventually(lambda: len(pool.idle_pids()) == 1)
+        generation = pool.generation or 0
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+        with ThreadPoolExecutor(1) as threads:
+            first = threads.submit(pool.run, _message(count), 30, 5, generation)
+            eventually(lambda: not pool.idle_pids())  # the only process is busy
+
+            async def meanwhile() -> tuple[tuple[dict, bytes], int]:
+                ticks = 0
+
+                async def tick() -> None:
+                    nonlocal ticks
+                    while True:
+                        ticks += 1
+                        await asyncio.sleep(0.001)
+
+                ticker = asyncio.create_task(tick())
+                try:
+                    return await pool.run_async(_message(ASK), 30, 30, generation), ticks
+                finally:
+                    ticker.cancel()
+
+            (header, body), ticks = asyncio.run(meanwhile())
+            assert first.done() and first.result()[0]["status"] == 200  # it waited its turn
+        assert header["status"] == 200 and orjson.loads(body)["boolean"] is True
+        assert ticks > 0  # and the loop was not held while it waited
 
 
 def test_a_query_past_its_memory_cap_ends_only_its_own_process(
