@@ -2,10 +2,12 @@
 
 ``Handler(store, files, base)(method, path, query, headers)`` returns a ``Reply`` (status,
 headers, body) for the simple API, pages, JSON-LD and files, answering through the same
-``Resolver`` and renderers as ``ldindex serve``. ``wsgi_app`` wraps it for any WSGI server
+``Resolver`` and renderers as ``ldindex serve``; SPARQL (GET and POST), VoID and the RDF
+dumps go through the same ``publisher.sparql.endpoint`` as the ASGI routes. ``wsgi_app``
+wraps it for any WSGI server
 (gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three lines on top of that (see
 ``examples/ldindex.cgi``); ``http.server`` can call the handler directly. Answers carry
-ETags and honour conditional requests; files also honour single byte ranges, all as the
+ETags and honour conditional requests; files and dumps also honour single byte ranges, all as the
 ASGI server does (``publisher.conditional``). ``POST /_/cache/invalidate`` is answered as
 there too; pointed at a folder (directory mode), the handler also brings the index in step
 with it on the first request and on each invalidation.
@@ -29,10 +31,14 @@ import orjson
 from publisher import surrogate
 from publisher.access import loopback_refusal
 from publisher.conditional import evaluate
+from publisher.dumps import ELSEWHERE
 from publisher.file_sources import FileSource, index_files
 from publisher.files import FileNotFound, find_file
 from publisher.invalidation import MAX_BODY, BadInvalidation, requested_project
 from publisher.routing import Immediate, NotFound, Published, Resolver, Resource
+from publisher.sparql.endpoint import Answer, Endpoint, HttpRequest
+from publisher.sparql.service import SparqlService
+from publisher.sparql.settings import SparqlSettings
 from publisher.store import DEFAULT_URL, Store, StoreError, default_files_dir, open_store
 from publisher.tokens import TokenRefused, authenticate
 
@@ -43,6 +49,8 @@ __all__ = ["Handler", "Reply", "wsgi_app"]
 
 log = logging.getLogger("ldindex.folder")
 INVALIDATE = "/_/cache/invalidate"
+LINKED_DATA = ("/_/sparql", "/_/void", "/.well-known/void")
+SPARQL_BODY = 64 * 1024  # bytes of a POST body read for SPARQL (queries are far smaller)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,22 +72,52 @@ def _problem(status: int, message: str) -> Reply:
 
 
 class Handler:
-    """Answers GET and HEAD requests for the read-only site of one store, and
-    ``POST /_/cache/invalidate``.
+    """Answers GET and HEAD requests for the read-only site of one store, SPARQL queries
+    (GET or POST) and ``POST /_/cache/invalidate``.
 
     With ``folder`` (directory mode), the index is brought in step with the folder on the
     first request and on every invalidation, unless a watcher keeps it in step already.
+    The SPARQL service (its helper processes) starts on first use.
     """
 
     def __init__(
-        self, store: Store, files: FileSource, base: str, folder: FolderSync | None = None
+        self,
+        store: Store,
+        files: FileSource,
+        base: str,
+        folder: FolderSync | None = None,
+        sparql: SparqlSettings | None = None,
+        graph_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.files = files
+        self.base = base
         self.resolver = Resolver(store, base)
         self.folder = folder
         self._pending_sync = folder is not None
         self._sync_lock = threading.Lock()
+        self._sparql_settings = sparql or SparqlSettings()
+        self._graph_dir = graph_dir
+        self._endpoint: Endpoint | None = None
+        self._endpoint_lock = threading.Lock()
+
+    @property
+    def endpoint(self) -> Endpoint:
+        with self._endpoint_lock:
+            if self._endpoint is None:
+                service = SparqlService(
+                    self.store, self.store.url, self.base, self._sparql_settings, self._graph_dir
+                )
+                service.start()
+                self._endpoint = Endpoint(service)
+            return self._endpoint
+
+    def close(self) -> None:
+        """Stop the SPARQL helper processes, if any were started."""
+        with self._endpoint_lock:
+            if self._endpoint is not None:
+                self._endpoint.service.close()
+                self._endpoint = None
 
     def __call__(
         self,
@@ -97,6 +135,8 @@ class Handler:
             self._first_sync()
         if path == INVALIDATE:
             reply = self._invalidate(method, headers, body, client)
+        elif path in LINKED_DATA or _rdf_dump(path):
+            reply = self._linked_data(HttpRequest(method, path, query, headers, body, client))
         elif method not in ("GET", "HEAD"):
             reply = _problem(405, f"{method} is not supported here; this site is read-only")
             reply.headers.append(("Allow", "GET, HEAD"))
@@ -147,6 +187,17 @@ class Handler:
         if decision.status == 412:
             return _problem(412, f"precondition failed: {path} is {etag}")
         return Reply(200, body, [("Content-Type", target.media_type), *validators])
+
+    def _linked_data(self, request: HttpRequest) -> Reply:
+        if request.path == "/.well-known/void":
+            return Reply(301, b"", [("Location", "/_/void")])
+        if request.path == "/_/sparql":
+            answer = self.endpoint.sparql(request)
+        elif request.path == "/_/void":
+            answer = self.endpoint.void(request)
+        else:
+            answer = self.endpoint.dump(request.path.removeprefix("/_/dump/"), request)
+        return _reply(answer, request.method)
 
     def _first_sync(self) -> None:
         with self._sync_lock:
@@ -241,6 +292,23 @@ class Handler:
         return Reply(decision.status, body, meta)
 
 
+def _rdf_dump(path: str) -> bool:
+    """A path under /_/dump/ the SPARQL endpoint answers (the URL map serves the others)."""
+    return path.startswith("/_/dump/") and path.removeprefix("/_/dump/") not in ELSEWHERE
+
+
+def _reply(answer: Answer, method: str) -> Reply:
+    headers = list(answer.headers)
+    if answer.file is None:
+        return Reply(answer.status, answer.body, headers)
+    headers.append(("Content-Length", str(answer.length)))
+    if method == "HEAD" or answer.length == 0:
+        return Reply(answer.status, b"", headers)
+    with answer.file.open("rb") as stream:
+        stream.seek(answer.start)
+        return Reply(answer.status, stream.read(answer.length), headers)
+
+
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
@@ -279,7 +347,8 @@ def wsgi_app(
         except ValueError:
             length = 0
         # read at most one byte past what any body here may hold, so that size is refused
-        body = environ["wsgi.input"].read(min(length, MAX_BODY + 1)) if length > 0 else b""
+        limit = SPARQL_BODY if path == "/_/sparql" else MAX_BODY
+        body = environ["wsgi.input"].read(min(length, limit + 1)) if length > 0 else b""
         reply = handler(
             environ.get("REQUEST_METHOD", "GET"),
             path,

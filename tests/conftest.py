@@ -90,10 +90,15 @@ class LiveServer:
 
 
 def start_server(
-    data: IndexedData, workers: int = 1, server: str = "granian", *extra: str
+    data: IndexedData,
+    workers: int = 1,
+    server: str = "granian",
+    *extra: str,
+    cwd: Path | None = None,
 ) -> LiveServer:
-    """``ldindex serve`` on a free loopback port (``extra``: more options); returns once it
-    answers."""
+    """``ldindex serve`` on a free loopback port (``extra``: more options), run in ``cwd``
+    (default the index's directory: what a server builds beside a database server's index
+    goes there, not into the checkout); returns once it answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -102,7 +107,11 @@ def start_server(
         "--workers", str(workers), "--base-url", url, "--server", server, *extra,
     ]  # fmt: skip
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ}
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+        cwd=cwd or data.root,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -196,3 +196,22 @@ def test_build_writes_a_static_site(indexed: Path, tmp_path: Path) -> None:
     assert "https://x.org/project/attrs/" in (site / "sitemap.xml").read_text()
     refused = run("build", str(indexed), cwd=indexed)  # not an earlier export: left alone
     assert refused.returncode == 1 and refused.stderr.startswith("error: ")
+
+
+def test_show_lists_commands_and_entry_points(tmp_path: Path) -> None:
+    entry_points = (
+        "[console_scripts]\nzzcmd = zzcmd.cli:main\n\n"
+        "[gui_scripts]\nzzcmd-gui = zzcmd.gui:run\n\n"
+        "[zzcmd.plugins]\nextra = zzcmd.plugins:extra\n"
+    )
+    members = {"zzcmd-1.0.dist-info/entry_points.txt": entry_points, "zzcmd/__init__.py": ""}
+    wheel = write_wheel(tmp_path, "zzcmd", members=members)
+    assert run("ingest", str(wheel), cwd=tmp_path).returncode == 0
+    result = run("show", "zzcmd", "1.0", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (release,) = json.loads(result.stdout)["releases"]
+    assert release["commands"] == {
+        "console_scripts": {"zzcmd": "zzcmd.cli:main"},
+        "gui_scripts": {"zzcmd-gui": "zzcmd.gui:run"},
+    }
+    assert release["entry_points"]["zzcmd.plugins"] == {"extra": "zzcmd.plugins:extra"}

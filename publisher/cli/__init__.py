@@ -9,6 +9,8 @@ from publisher.cli import (  # noqa: F401  (registers the verbs)
     advisories,
     build,
     changes,
+    dump,
+    graph,
     import_listing,
     ingest,
     listing,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import click
 
-from publisher.cli.app import CLIError, db_option, main, open_index
+from publisher.cli.app import CLIError, db_option, main, open_index, output
+from publisher.cli.output import Bar
 
 
 @main.command("import-listing")
@@ -26,31 +26,26 @@ def import_listing(listing: Path, db_url: str) -> None:
     """
     from publisher.listings import ListingFormatError
 
+    out = output()
     store = open_index(db_url, write=True)
     started = time.perf_counter()
-    size = listing.stat().st_size
-    with click.progressbar(
-        length=size,
-        label="importing",
-        file=sys.stderr,
-        hidden=not sys.stderr.isatty(),
-        show_pos=False,
-    ) as bar:
-        reader = _ProgressReader(listing, bar)
-        try:
+    try:
+        with out.progress(listing.stat().st_size, "importing", as_bytes=True) as bar:
+            reader = _ProgressReader(listing, bar)
             count = store.import_listing(reader.entries(), on_progress=reader.update)
-        except ListingFormatError as exc:
-            raise CLIError(f"{exc} (nothing was imported)") from exc
-        finally:
-            store.close()
+    except ListingFormatError as exc:
+        raise CLIError(f"{exc} (nothing was imported)") from exc
+    finally:
+        store.close()
     elapsed = time.perf_counter() - started
-    click.echo(f"{count:,} projects imported from {listing} in {elapsed:.1f} s")
+    if not out.quiet:
+        click.echo(f"{count:,} projects imported from {listing} in {elapsed:.1f} s")
 
 
 class _ProgressReader:
     """Entries of a listing, reporting progress by the share of the file read."""
 
-    def __init__(self, path: Path, bar) -> None:
+    def __init__(self, path: Path, bar: Bar) -> None:
         self.path = path
         self.bar = bar
         self._handle = None
@@ -69,5 +64,5 @@ class _ProgressReader:
             return
         closed = self._handle.closed  # the last batch is written after the file is read
         position = self.path.stat().st_size if closed else self._handle.tell()
-        self.bar.update(position - self._done)
+        self.bar.advance(position - self._done)
         self._done = position

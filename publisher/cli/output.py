@@ -58,10 +58,10 @@ class Output:
         self.console.print(f"error: {message}", markup=False, soft_wrap=True)
 
     @contextmanager
-    def progress(self, total: float, label: str, as_bytes: bool = False) -> Iterator[_Bar]:
+    def progress(self, total: float, label: str, as_bytes: bool = False) -> Iterator[Bar]:
         """A bar for ``total`` units of work, or a stand-in that draws nothing."""
         if not self.interactive:
-            yield _Bar(None, None)
+            yield Bar(None, None)
             return
         amount = DownloadColumn(binary_units=True) if as_bytes else TaskProgressColumn()
         columns = [
@@ -73,10 +73,10 @@ class Output:
         ]
         with Progress(*columns, console=self.console, transient=True, expand=True) as bar:
             task = bar.add_task(label, total=total, item="")
-            yield _Bar(bar, task)
+            yield Bar(bar, task)
 
 
-class _Bar:
+class Bar:
     """Advance a progress bar (or nothing, when none is drawn)."""
 
     def __init__(self, progress: Progress | None, task: object) -> None:

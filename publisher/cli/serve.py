@@ -15,6 +15,7 @@ from publisher.cli.app import (
     open_index,
     output,
 )
+from publisher.cli.graph import graph_dir_option
 from publisher.cli.output import plural
 from publisher.cli.types import BASE_URL, HOST
 from publisher.cli.watch import folder_logging, poll_option, settle_option, watch_config
@@ -82,6 +83,28 @@ from publisher.cli.watch import folder_logging, poll_option, settle_option, watc
 )
 @settle_option
 @poll_option
+@graph_dir_option
+@click.option(
+    "--sparql-workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Query processes per server worker for /_/sparql (0 turns the endpoint off).",
+)
+@click.option(
+    "--sparql-timeout",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(min=0, max=60, min_open=True),
+    help="Seconds a SPARQL query may run before it is stopped.",
+)
+@click.option(
+    "--sparql-max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows (or triples) a SPARQL result may hold; longer ones are cut and flagged.",
+)
 def serve(
     db_url: str,
     db_read_url: str | None,
@@ -98,11 +121,16 @@ def serve(
     watch_dir: Path | None,
     settle: float,
     poll: bool,
+    graph_dir: Path | None,
+    sparql_workers: int,
+    sparql_timeout: float,
+    sparql_max_rows: int,
 ) -> None:
-    """Serve the index over HTTP: simple API, pages, JSON-LD, files (OpenAPI at /docs).
+    """Serve the index over HTTP: simple API, pages, JSON-LD, files, SPARQL (OpenAPI at /docs).
 
     Nothing is created: the database must exist (ldindex ingest makes one). A database
-    this user may only read is served read-only, without cache invalidation.
+    this user may only read is served read-only, without cache invalidation. Other SPARQL
+    limits come from LDINDEX_SPARQL_* variables (see the README).
 
     With --watch FOLDER (directory mode), the index mirrors FOLDER: it is brought in step
     before the server listens, then one process beside the workers follows every change
@@ -119,7 +147,10 @@ def serve(
       ldindex serve --db postgresql://ldindex@db1/index --db-read postgresql://ldindex@db2/index
     """
     import os
+    from dataclasses import replace
 
+    from publisher.sparql.location import default_graph_root
+    from publisher.sparql.settings import SparqlSettings
     from publisher.store import default_files_dir, redact_url
     from publisher.web import Settings, servers
     from publisher.web.listen import ListenError, listen
@@ -127,6 +158,15 @@ def serve(
     out = output()
     if watch_dir is not None and db_read_url is not None:
         raise click.UsageError("--watch writes the index: it cannot go with --db-read")
+    try:
+        sparql = replace(
+            SparqlSettings.from_env(),
+            workers=sparql_workers,
+            timeout=sparql_timeout,
+            max_rows=sparql_max_rows,
+        )
+    except ValueError as exc:
+        raise CLIError(str(exc)) from exc
     store = open_index(db_url, write=watch_dir is not None, read_only=False, read_url=db_read_url)
     try:
         counts = store.counts()
@@ -148,6 +188,8 @@ def serve(
         cdn_max_age=cdn_max_age,
         header_timeout=header_timeout,
         read_only=read_only,
+        sparql=sparql,
+        graph_dir=graph_dir.resolve() if graph_dir else None,
     )
     os.environ.update(settings.to_env())
     if not files_root.is_dir() and watch_dir is None:
@@ -156,6 +198,12 @@ def serve(
         out.warning(f"{where} is read-only for this user: serving without cache invalidation")
     if db_read_url is not None:
         out.note(f"reading from the replica {redact_url(db_read_url)} while it is up to date")
+    graph_root = (graph_dir or default_graph_root(db_url)).resolve()
+    if sparql.enabled and not _writable(graph_root):
+        out.warning(
+            f"{graph_root} is not writable: /_/sparql serves the catalogue graph built there, "
+            "if any, as it is (see --graph)"
+        )
 
     def ready() -> None:
         out.note(
@@ -212,3 +260,12 @@ def _counts(db_url: str) -> dict[str, int]:
         return store.counts()
     finally:
         store.close()
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user could create or change ``path`` (its nearest existing ancestor)."""
+    import os
+
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return os.access(path, os.W_OK)

@@ -53,6 +53,7 @@ __all__ = [
     "StoreReadOnly",
     "TargetNotFound",
     "TokenRecord",
+    "database_key",
     "default_files_dir",
     "default_published_dir",
     "open_store",
@@ -148,15 +149,21 @@ def default_files_dir(url: str) -> Path:
     return Path("ldindex-files")
 
 
-def default_published_dir(url: str) -> Path:
-    """Where documents built from the whole catalogue go (``publisher.published``): beside a
-    SQLite database (``ldindex.db`` → ``ldindex-published/``); for a database server, a
-    directory of its own below ``./ldindex-published/``, named by server and database (not
-    by user or password), so that indexes served from one directory never share a build."""
-    if url.startswith("sqlite:"):
-        db = sqlite_path(url)
-        return db.with_name(f"{db.stem}-published")
+def database_key(url: str) -> str:
+    """A directory name for the database a server URL names: its name and a hash of server,
+    port, name and options (not user or password), so that what is built from one database
+    never answers for another served from the same working directory."""
     parts = urlsplit(url)
     where = f"{parts.hostname or ''}:{parts.port or ''}{parts.path}?{parts.query}"
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", parts.path.strip("/")) or "db"
-    return Path("ldindex-published") / f"{name}-{hashlib.sha256(where.encode()).hexdigest()[:12]}"
+    return f"{name}-{hashlib.sha256(where.encode()).hexdigest()[:12]}"
+
+
+def default_published_dir(url: str) -> Path:
+    """Where documents built from the whole catalogue go (``publisher.published``): beside a
+    SQLite database (``ldindex.db`` → ``ldindex-published/``); for a database server,
+    ``./ldindex-published/`` and a directory of that database's own (``database_key``)."""
+    if url.startswith("sqlite:"):
+        db = sqlite_path(url)
+        return db.with_name(f"{db.stem}-published")
+    return Path("ldindex-published") / database_key(url)

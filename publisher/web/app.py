@@ -11,12 +11,22 @@ from fastapi import FastAPI
 from publisher.cache import ResponseCache
 from publisher.file_sources import index_files
 from publisher.routing import Resolver
+from publisher.sparql.endpoint import Endpoint
+from publisher.sparql.service import SparqlService
 from publisher.store import open_store, redact_url
 from publisher.web.errors import install_error_handlers
 from publisher.web.hot import HotReads
 from publisher.web.limits import BodyLimit
 from publisher.web.openapi import describe_request_limits
-from publisher.web.routes import admin, administration, extrinsic, files, hot_routes, query
+from publisher.web.routes import (
+    admin,
+    administration,
+    extrinsic,
+    files,
+    hot_routes,
+    query,
+    sparql,
+)
 from publisher.web.settings import Settings
 from publisher.web.state import AppState
 
@@ -30,12 +40,18 @@ def create_app(settings: Settings | None = None) -> HotReads:
     settings = settings or Settings()
     store = open_store(settings.db_url, read_only=settings.read_only, read_url=settings.db_read_url)
     cache = ResponseCache(store, settings.cache_entries, settings.cache_bytes)
-    state = AppState(settings, store, index_files(store, settings.files_root), cache)
+    service = SparqlService(
+        store, settings.db_url, settings.base, settings.sparql, settings.graph_dir
+    )
+    sources = index_files(store, settings.files_root)
+    state = AppState(settings, store, sources, cache, Endpoint(service))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("serving %s at %s", redact_url(settings.db_url), settings.base)
+        service.start()
         yield
+        service.close()
         store.close()
 
     api = FastAPI(
@@ -56,7 +72,11 @@ def create_app(settings: Settings | None = None) -> HotReads:
     api.include_router(administration.router)
     api.include_router(hot_routes.router)
     api.include_router(query.router)
+    api.include_router(sparql.router)
     describe_request_limits(api)
     resolver = Resolver(store, settings.base)
     api.state.resolver = resolver
-    return HotReads(BodyLimit(api), cache, resolver, settings.cache_max_age, settings.cdn_max_age)
+    direct = {"/_/sparql": sparql.in_front(state.sparql)}
+    return HotReads(
+        BodyLimit(api), cache, resolver, settings.cache_max_age, direct, settings.cdn_max_age
+    )

@@ -34,7 +34,9 @@ def _problem(status: int, message: str) -> Immediate:
 
 
 TOO_LARGE = _problem(431, "request header fields too large (8 KiB a line, 32 KiB in all)")
-TARGET_TOO_LONG = _problem(414, "request target too long (8 KiB at most)")
+TARGET_TOO_LONG = _problem(
+    414, "request target too long (8 KiB at most; send a long SPARQL query with POST)"
+)
 NO_HOST = _problem(400, "an HTTP/1.1 request needs one Host header")
 MANY_HOSTS = _problem(400, "more than one Host header")
 BAD_HOST = _problem(400, "the Host header is not a host name or address")

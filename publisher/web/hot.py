@@ -3,13 +3,15 @@
 GET and HEAD requests for paths the ``Resolver`` knows (simple API, project and release
 pages, JSON-LD, codemeta.json, landing page, sitemap) are answered here: a cache hit costs a
 header scan, one generation check and one ``send``; a miss renders once on a worker thread.
-Everything else, and every path the resolver declines, goes on to the framework.
+A few paths have an ASGI application of their own, called here without the framework's
+routing (``/_/sparql``: a cheap query costs less than that routing). Everything else, and
+every path the resolver declines, goes on to the framework.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from functools import lru_cache
 from typing import Any
 
@@ -77,7 +79,9 @@ def _accept_key(accept: bytes) -> tuple[tuple[str, float], ...]:
 class HotReads:
     """Serve ``Resolver``-known GET/HEAD paths from ``ResponseCache``; pass the rest on.
 
-    Every HTTP request first passes ``publisher.web.guard`` (sizes, Host)."""
+    Every HTTP request first passes ``publisher.web.guard`` (sizes, Host). Paths in
+    ``direct`` (``/_/sparql``) then go, any method, to their own ASGI application, which
+    answers them as the framework's route would, without its routing and middleware."""
 
     def __init__(
         self,
@@ -85,9 +89,11 @@ class HotReads:
         cache: ResponseCache,
         resolver: Resolver,
         max_age: int = 60,
+        direct: Mapping[str, ASGIApp] | None = None,
         cdn_max_age: int = 0,
     ) -> None:
         self.app = app
+        self.direct = dict(direct or {})
         self.cache = cache
         self.resolver = resolver
         self.cache_headers = _freshness(max_age, cdn_max_age)
@@ -107,6 +113,10 @@ class HotReads:
         )
         if problem is not None:
             await self._send_immediate(problem, scope, send)
+            return
+        direct = self.direct.get(scope["path"])
+        if direct is not None:
+            await direct(scope, receive, send)
             return
         if scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)

@@ -8,6 +8,7 @@ from fastapi import Request
 
 from publisher.cache import ResponseCache
 from publisher.file_sources import FileSource
+from publisher.sparql.endpoint import Endpoint
 from publisher.store import Store
 from publisher.web.settings import Settings
 from publisher.web.throttle import FailureThrottle
@@ -21,6 +22,7 @@ class AppState:
     store: Store
     files: FileSource  # the file store, or the served folder first (directory mode)
     cache: ResponseCache
+    sparql: Endpoint
     throttle: FailureThrottle = field(default_factory=FailureThrottle)
 
 

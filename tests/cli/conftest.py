@@ -92,7 +92,12 @@ class World:
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    root = Path(tempfile.mkdtemp(prefix="ldindex-cli-"))
+    yield from world_directory("ldindex-cli-")
+
+
+def world_directory(prefix: str) -> Iterator[World]:
+    """A fresh ``World`` for one test, removed afterwards whatever its modes became."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     root.chmod(0o755)
     yield World(root)
     for path in [root, *root.rglob("*")]:

@@ -5,6 +5,7 @@ only once, its socket is bound, in the same words under either server."""
 from __future__ import annotations
 
 import fcntl
+import gzip
 import os
 import pty
 import re
@@ -162,3 +163,47 @@ def test_ipv6_hosts_are_bracketed(index: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_localhost_is_served_under_that_name(index: Path) -> None:
+    process, lines = _serve_until_announced(["--host", "localhost", "--port", "0"], index)
+    try:
+        url = re.match(r"listening on (http://localhost:\d+)", lines[-1])
+        assert url, lines
+        assert httpx.get(f"{url[1]}/simple/six/", timeout=10).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+# -- import-listing --------------------------------------------------------------------------
+
+
+def _listing(path: Path, count: int) -> Path:
+    header = "name\tversion\tmonth\trank_among_15000_most_downloaded\tsummary\n"
+    rows = "".join(f"zzlisted{i}\t1.{i}\t2026-01\t\tProject number {i}\n" for i in range(count))
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        out.write(header + rows)
+    return path
+
+
+def test_import_listing_draws_the_shared_bar_and_prints_its_summary(tmp_path: Path) -> None:
+    listing = _listing(tmp_path / "listing.tsv.gz", 20_000)
+    status, screen = run_in_terminal(["import-listing", str(listing)], tmp_path)
+    assert status == 0, screen
+    frames = [ANSI.sub("", frame) for frame in re.split(r"[\r\n]", screen)]
+    bars = [frame for frame in frames if "━" in frame]
+    assert bars and all(len(frame) <= 80 for frame in bars), bars
+    assert any(frame.startswith("importing") for frame in bars), bars
+    assert "20,000 projects imported from" in screen
+
+
+def test_quiet_import_listing_prints_nothing(tmp_path: Path) -> None:
+    listing = _listing(tmp_path / "listing.tsv.gz", 200)
+    status, screen = run_in_terminal(["-q", "import-listing", str(listing)], tmp_path)
+    assert status == 0 and ANSI.sub("", screen).strip() == ""
+    found = subprocess.run(
+        [*LDINDEX, "search", "zzlisted7", "--json"], cwd=tmp_path, env=clean_env(),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert found.returncode == 0 and '"zzlisted7"' in found.stdout
