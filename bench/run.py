@@ -25,6 +25,7 @@ RESULT_FILES = {  # script → its results file
     "bench_load.py": "load.json",
     "bench_query.py": "query.json",
     "bench_search.py": "search.json",
+    "bench_sparql.py": "sparql.json",
     "bench_web.py": "web.json",
 }
 
