@@ -23,6 +23,10 @@ warm-up under the same load, for ``BENCH_SECONDS`` (default 20):
   for a yank, the release's codemeta.json for an advisory) is read at once through *both*
   workers, the other one first; an answer that does not show the write is a stale read.
 
+The server is the page-serving tier of docs/deployment.md: ``--sparql-workers 0``, since on
+a server with the SPARQL endpoint on, every write also re-maps its project into the
+catalogue graph (``BENCH_LOAD_SPARQL=1`` measures that server instead).
+
 Errors (a non-2xx answer or a failed connection) and stale reads must both be 0, else the
 script exits 1. Reported per backend: reads/s achieved against the target, read p50/p99,
 writes/s, write p50/p99 (until acknowledged), and, in-process on one thread, what a cache
@@ -313,6 +317,7 @@ def load(
     write_rps: float,
     projects: int,
     database_pid: int | None,
+    sparql: bool,
 ) -> dict:
     releases, token = prepare(db_url, work, projects)
     paths = read_sequence(releases)
@@ -321,7 +326,8 @@ def load(
     server = Server(
         f"ldindex-{backend}", port,
         [ldindex, "serve", "--db", db_url, "--files", str(work / "files"), "--host",
-         "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)],
+         "127.0.0.1", "--port", str(port), "--workers", str(WORKERS),
+         "--sparql-workers", "2" if sparql else "0"],
     )  # fmt: skip
     server.start(work)
     connections: list[WorkerConnection] = []
@@ -357,6 +363,7 @@ def load(
         measured = results.pop("together")
         measured["phases"] = results
         measured["projects"] = len(releases)
+        measured["sparql_endpoint"] = sparql
         measured["read_rps_target"] = read_rps
         measured["write_rps_target"] = write_rps
         return measured
@@ -547,6 +554,7 @@ def main() -> int:
     read_rps = float(os.environ.get("BENCH_READ_RPS", "400"))
     write_rps = float(os.environ.get("BENCH_WRITE_RPS", "50"))
     projects = int(os.environ.get("BENCH_PROJECTS", "1000"))
+    sparql = os.environ.get("BENCH_LOAD_SPARQL", "0") not in ("", "0")
     work_root = Path(
         tempfile.mkdtemp(prefix="ldindex-bench-load-", dir=os.environ.get("BENCH_TMP"))
     )
@@ -558,10 +566,11 @@ def main() -> int:
                 work.mkdir()
                 db_url = databases.url(backend, work, "load")
                 print(f"{LABELS[backend]}: {seconds} s of {read_rps:g} reads/s and "
-                      f"{write_rps:g} writes/s on {WORKERS} workers", flush=True)  # fmt: skip
+                      f"{write_rps:g} writes/s on {WORKERS} workers, SPARQL endpoint "
+                      f"{'on' if sparql else 'off'}", flush=True)  # fmt: skip
                 database_pid = databases.server_pid() if backend == "postgresql" else None
                 result = load(backend, db_url, work, seconds, read_rps, write_rps, projects,
-                              database_pid)  # fmt: skip
+                              database_pid, sparql)  # fmt: skip
                 result["miss"] = miss_costs(db_url, work)
                 found[backend] = result
     except (BenchError, OSError) as exc:

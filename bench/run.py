@@ -75,6 +75,8 @@ def print_summary(rows: list[dict]) -> None:
 def _cell(value: float | None) -> str:
     if value is None:
         return f"{'-':>12}"
+    if isinstance(value, int):
+        return f"{value:>12,}"
     return f"{value:>12,.0f}" if abs(value) >= 100 else f"{value:>12,.2f}"
 
 
