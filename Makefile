@@ -42,8 +42,9 @@ $(VENV)/.bench-installed: pyproject.toml $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
+# BENCH_DB=sqlite (or postgresql) measures one backend; both by default.
 bench: $(VENV)/.bench-installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(BENCH_DB),--db $(BENCH_DB))
 
 clean:
 	rm -rf $(VENV) ldindex.db ldindex.db-* ldindex-files ldindex-published bench/results

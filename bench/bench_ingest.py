@@ -9,8 +9,11 @@ costs, and ``md5sum``, ``sha1sum``, ``sha256sum``, ``b2sum`` each over the same 
 combined rate of the four tools is total bytes over the sum of their times; the target is
 ingest (the default, verifying) at two times that or more.
 
+With ``--db`` naming PostgreSQL too (``bench/backends.py``; both by default), ``ldindex
+ingest`` into a fresh PostgreSQL database is a contender of its own, timed the same way.
+
 Environment: ``BENCH_SIZE_MB`` (default 1024), ``BENCH_REPEAT`` (rounds, best time kept;
-default 2), ``BENCH_TMP`` (default the system temp dir).
+default 2), ``BENCH_TMP`` (default the system temp dir), ``BENCH_DB``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 RESULTS = HERE / "results"
 MiB = 1 << 20
 TARGET_RATIO = 2.0
@@ -127,6 +131,7 @@ class _Reader:
         return chunk
 
 
+PG_LABEL = "ldindex ingest (PostgreSQL)"
 CPU_SECONDS: dict[str, float] = {}  # per command name: CPU time of its last run
 
 
@@ -144,9 +149,11 @@ def _timed(command: list[str], label: str | None = None) -> float:
     return seconds
 
 
-def _ingest(ldindex: str, work: Path, data: Path, label: str, *extra: str) -> float:
-    db = work / f"{label}.db"
-    command = [ldindex, "-q", "ingest", "--db", f"sqlite:///{db}"]
+def _ingest(
+    ldindex: str, work: Path, data: Path, label: str, *extra: str, db_url: str | None = None
+) -> float:
+    db_url = db_url or f"sqlite:///{work / f'{label}.db'}"
+    command = [ldindex, "-q", "ingest", "--db", db_url]
     command += ["--files", str(work / f"{label}-files"), *extra, str(data)]
     seconds = _timed(command, label)  # check=True: a refused file would fail the benchmark
     shutil.rmtree(work / f"{label}-files", ignore_errors=True)
@@ -156,6 +163,9 @@ def _ingest(ldindex: str, work: Path, data: Path, label: str, *extra: str) -> fl
 
 
 def main() -> int:
+    from backends import Databases, selected
+
+    backends = selected()
     total_mb = int(os.environ.get("BENCH_SIZE_MB", "1024"))
     repeat = int(os.environ.get("BENCH_REPEAT", "2"))
     ldindex = str(Path(sys.executable).with_name("ldindex"))
@@ -164,6 +174,7 @@ def main() -> int:
         print(f"missing tools: {', '.join(missing)}", file=sys.stderr)
         return 1
     work = Path(tempfile.mkdtemp(prefix="ldindex-bench-", dir=os.environ.get("BENCH_TMP")))
+    databases = Databases()
     try:
         data = work / "artefacts"
         data.mkdir()
@@ -181,8 +192,12 @@ def main() -> int:
             "ldindex ingest --no-verify-members": lambda: _ingest(
                 ldindex, work, data, "ldindex ingest --no-verify-members", "--no-verify-members"
             ),
-            **{tool: (lambda tool=tool: _timed([tool, *names])) for tool in TOOLS},
         }
+        if "postgresql" in backends:  # a fresh database each round, as SQLite gets
+            contenders[PG_LABEL] = lambda: _ingest(
+                ldindex, work, data, PG_LABEL, db_url=databases.url("postgresql", work, "ingest")
+            )
+        contenders.update({tool: (lambda tool=tool: _timed([tool, *names])) for tool in TOOLS})
         # Rounds interleave the contenders and each keeps its best time, so a burst of load
         # from elsewhere on the machine does not decide the ratio.
         rows = {label: float("inf") for label in contenders}
@@ -193,6 +208,7 @@ def main() -> int:
                 rows[label] = min(rows[label], run())
                 cpu[label] = min(cpu[label], CPU_SECONDS[label])
     finally:
+        databases.close()
         shutil.rmtree(work, ignore_errors=True)
 
     combined = sum(rows[t] for t in TOOLS)
@@ -215,8 +231,16 @@ def main() -> int:
     structure_only = rate["ldindex ingest --no-verify-members"] / rate_combined
     print(f"ingest --no-verify-members / combined = {structure_only:.2f}")
 
+    summary = [
+        {"metric": "ingest MB/s (verifying)", "unit": "MB/s", "sqlite": rate["ldindex ingest"],
+         "postgresql": rate.get(PG_LABEL), "reference": rate_combined,
+         "reference_name": "four *sum tools, combined"},
+    ]  # fmt: skip
+    if PG_LABEL in rate:
+        print(f"ingest into PostgreSQL / combined = {rate[PG_LABEL] / rate_combined:.2f}")
     RESULTS.mkdir(exist_ok=True)
     result = {
+        "summary": summary,
         "bytes": total,
         "files": len(files),
         "seconds": rows,

@@ -15,8 +15,13 @@ Ingests ``../shared/data/artefacts/`` into a fresh SQLite database, then:
   fetched once first, so the cache holds them), 2 s warm-up then ``BENCH_SECONDS`` (default
   10), ``BENCH_ROUNDS`` (default 2) interleaved rounds, best run kept.
 
-Targets: >= 5,000 queries/s cached with 2 workers; p99 < 10 ms uncached in-process. The ratio
-to nginx is reported, not a target. Results go to ``bench/results/query.json``.
+Both measurements run on every backend ``--db`` names (``bench/backends.py``; SQLite and
+PostgreSQL by default), each server on its own database of the same files, side by side with
+the same nginx.
+
+Targets: >= 5,000 queries/s cached with 2 workers; p99 < 10 ms uncached in-process (on each
+backend). The ratio to nginx is reported, not a target. Results go to
+``bench/results/query.json``.
 """
 
 from __future__ import annotations
@@ -150,6 +155,9 @@ def fetch(url: str) -> bytes:
 
 
 def main() -> int:
+    from backends import LABELS, Databases, selected
+
+    backends = selected()
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "2"))
     os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"])
@@ -160,52 +168,63 @@ def main() -> int:
     work.chmod(0o755)
     servers: list[Server] = []
     queries = mix()
+    databases = Databases()
+    in_process: dict[str, dict] = {}
+    names = {backend: f"ldindex ({LABELS[backend]})" for backend in backends}
     try:
         ldindex = str(Path(sys.executable).with_name("ldindex"))
-        db = f"sqlite:///{work / 'ldindex.db'}"
         files = work / "files"
-        run([ldindex, "-q", "ingest", "--db", db, "--files", str(files), str(ARTEFACTS)])
-        in_process = uncached(db, queries)
-        print(
-            f"uncached in-process: {in_process['json']['qps']:,.0f} queries/s, "
-            f"p50 {in_process['json']['p50_ms']:.2f} ms, p99 {in_process['json']['p99_ms']:.2f} ms"
-            f" (CPU p99 {in_process['json']['cpu_p99_ms']:.2f} ms; "
-            f"JSON-LD p99 {in_process['jsonld']['p99_ms']:.1f} ms)",
-            flush=True,
-        )
-        ports = {"ldindex": free_port(), "nginx": free_port()}
+        ours: dict[str, Server] = {}
+        for backend in backends:
+            db = databases.url(backend, work, "query")
+            run([ldindex, "-q", "ingest", "--db", db, "--files", str(files), str(ARTEFACTS)])
+            in_process[backend] = uncached(db, queries)
+            json_row = in_process[backend]["json"]
+            print(
+                f"{LABELS[backend]}, uncached in-process: {json_row['qps']:,.0f} queries/s, "
+                f"p50 {json_row['p50_ms']:.2f} ms, p99 {json_row['p99_ms']:.2f} ms "
+                f"(CPU p99 {json_row['cpu_p99_ms']:.2f} ms; "
+                f"JSON-LD p99 {in_process[backend]['jsonld']['p99_ms']:.1f} ms)",
+                flush=True,
+            )
+            port = free_port()
+            server = Server(
+                names[backend],
+                port,
+                [ldindex, "serve", "--db", db, "--files", str(files), "--host", "127.0.0.1",
+                 "--port", str(port), "--workers", str(WORKERS)],
+            )  # fmt: skip
+            servers.append(server)
+            server.start(work)
+            server.wait_ready()
+            ours[backend] = server
+        first = next(iter(ours.values()))
+        sizes = sorted(len(fetch(f"{first.base}/_/query?{q}")) for q in queries)
+        median = sizes[len(sizes) // 2]
         site = work / "site"
         site.mkdir()
-        ours = Server(
-            "ldindex",
-            ports["ldindex"],
-            [ldindex, "serve", "--db", db, "--files", str(files), "--host", "127.0.0.1",
-             "--port", str(ports["ldindex"]), "--workers", str(WORKERS)],
-        )  # fmt: skip
-        servers.append(ours)
-        ours.start(work)
-        ours.wait_ready()
-        sizes = sorted(len(fetch(f"{ours.base}/_/query?{q}")) for q in queries)
-        median = sizes[len(sizes) // 2]
-        (site / "answer.json").write_bytes(fetch(f"{ours.base}/_/query?{queries[0]}")[:median])
-        conf = nginx_config(work, site, ports["nginx"])
-        nginx = Server("nginx", ports["nginx"], [shutil.which("nginx"), "-p", str(conf.parent),
-                                                 "-c", str(conf)])  # fmt: skip
+        (site / "answer.json").write_bytes(fetch(f"{first.base}/_/query?{queries[0]}")[:median])
+        nginx_port = free_port()
+        conf = nginx_config(work, site, nginx_port)
+        nginx = Server("nginx", nginx_port, [shutil.which("nginx"), "-p", str(conf.parent),
+                                             "-c", str(conf)])  # fmt: skip
         servers.append(nginx)
         nginx.start(work)
         nginx.wait_ready()
         fetch(f"{nginx.base}/answer.json")
+        for server in ours.values():
+            for query in queries:  # each answer cached before it is measured
+                fetch(f"{server.base}/_/query?{query}")
         script = lua_script(work, queries)
+        contenders = [(s.name, f"{s.base}/_/query", ["-s", str(script)]) for s in ours.values()]
+        contenders.append(("nginx", f"{nginx.base}/answer.json", []))
         best: dict[str, dict] = {}
         for round_ in range(1, rounds + 1):
-            for name, url, extra in (
-                ("ldindex", f"{ours.base}/_/query", ["-s", str(script)]),
-                ("nginx", f"{nginx.base}/answer.json", []),
-            ):
+            for name, url, extra in contenders:
                 command = wrk_command(url, None, WARMUP_SECONDS)
                 run([*command[:-1], *extra, command[-1]], timeout=WARMUP_SECONDS + 60)
                 result = wrk_mix(url, seconds, extra)
-                print(f"  round {round_}  {name:<8}{result['rps']:>10,.0f} rps"
+                print(f"  round {round_}  {name:<24}{result['rps']:>10,.0f} rps"
                       f"{result['p99_ms']:>9.2f} ms p99", flush=True)  # fmt: skip
                 if result["non_2xx_3xx"]:
                     raise BenchError(f"{name}: {result['non_2xx_3xx']} non-2xx answers")
@@ -217,26 +236,41 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
+        databases.close()
         shutil.rmtree(work, ignore_errors=True)
 
-    ratio = best["ldindex"]["rps"] / best["nginx"]["rps"]
-    verdicts = [
-        {"target": f">= {TARGET_RPS:,} queries/s cached, {WORKERS} workers",
-         "value": best["ldindex"]["rps"], "pass": best["ldindex"]["rps"] >= TARGET_RPS},
-        {"target": f"p99 < {TARGET_P99_MS:g} ms uncached in-process",
-         "value": in_process["json"]["p99_ms"],
-         "pass": in_process["json"]["p99_ms"] < TARGET_P99_MS},
-    ]  # fmt: skip
+    verdicts = []
+    for backend in backends:
+        cached, uncached_row = best[names[backend]], in_process[backend]["json"]
+        verdicts += [
+            {"target": f"{LABELS[backend]}: >= {TARGET_RPS:,} queries/s cached, {WORKERS} workers",
+             "value": cached["rps"], "pass": cached["rps"] >= TARGET_RPS},
+            {"target": f"{LABELS[backend]}: p99 < {TARGET_P99_MS:g} ms uncached in-process",
+             "value": uncached_row["p99_ms"], "pass": uncached_row["p99_ms"] < TARGET_P99_MS},
+        ]  # fmt: skip
     print()
-    print(f"{'what':<40}{'rps':>10}{'p99 ms':>9}")
-    print(f"{'ldindex /_/query, cached mix':<40}{best['ldindex']['rps']:>10,.0f}"
-          f"{best['ldindex']['p99_ms']:>9.2f}")  # fmt: skip
-    print(f"{'nginx, static answer of median size':<40}{best['nginx']['rps']:>10,.0f}"
+    print(f"{'what':<44}{'rps':>10}{'p99 ms':>9}{'/nginx':>9}")
+    for backend in backends:
+        row = best[names[backend]]
+        print(f"{'/_/query cached mix, ' + names[backend]:<44}{row['rps']:>10,.0f}"
+              f"{row['p99_ms']:>9.2f}{row['rps'] / best['nginx']['rps']:>8.2f}x")  # fmt: skip
+    print(f"{'nginx, static answer of median size':<44}{best['nginx']['rps']:>10,.0f}"
           f"{best['nginx']['p99_ms']:>9.2f}")  # fmt: skip
-    print(f"ldindex / nginx: {ratio:.2f}x (answer of {median:,} bytes)")
+    print(f"{'uncached in-process':<44}{'queries/s':>10}{'p99 ms':>9}")
+    for backend in backends:
+        row = in_process[backend]["json"]
+        print(f"{'  ' + LABELS[backend]:<44}{row['qps']:>10,.0f}{row['p99_ms']:>9.2f}")
+    print(f"(answer of median size: {median:,} bytes)")
     for verdict in verdicts:
         print(f"{'PASS' if verdict['pass'] else 'FAIL'}  {verdict['target']}: "
               f"{verdict['value']:,.2f}")  # fmt: skip
+    summary = [
+        {"metric": "environment query, cached rps (2 workers)", "unit": "rps",
+         **{b: best[names[b]]["rps"] for b in backends},
+         "reference": best["nginx"]["rps"], "reference_name": "nginx, static answer"},
+        {"metric": "environment query, uncached p99", "unit": "ms",
+         **{b: in_process[b]["json"]["p99_ms"] for b in backends}},
+    ]  # fmt: skip
     RESULTS.mkdir(exist_ok=True)
     result = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -248,8 +282,9 @@ def main() -> int:
         "median_answer_bytes": median,
         "uncached_in_process": in_process,
         "cached_http": best,
-        "ratio_to_nginx": ratio,
+        "ratio_to_nginx": {b: best[names[b]]["rps"] / best["nginx"]["rps"] for b in backends},
         "targets": verdicts,
+        "summary": summary,
         "versions": versions(),
     }
     (RESULTS / "query.json").write_text(json.dumps(result, indent=2) + "\n")

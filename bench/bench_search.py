@@ -15,8 +15,13 @@ Measured, in one run on one machine:
   (every request searched and rendered), ``/_/search/all`` revalidated with its ETag (304),
   and nginx serving a static file of the size of a search page beside it, for the ratio.
 
+Everything above runs on each backend ``--db`` names (``bench/backends.py``; SQLite and
+PostgreSQL by default), one after the other, each on a fresh database; the database's size
+is SQLite's dbstat or PostgreSQL's relation sizes.
+
 Targets: import < 60 s; p50 < 2 ms and p99 < 20 ms in-process; RSS < 300 MB per worker;
-listing gzip <= 25 MB, zstd <= 18 MB. Results go to ``bench/results/search.json``.
+listing gzip <= 25 MB, zstd <= 18 MB; on each backend. Results go to
+``bench/results/search.json``.
 """
 
 from __future__ import annotations
@@ -95,6 +100,26 @@ def sizes(db: Path) -> dict:
         "projects_table_mb": round(
             sum(s for n, s in pages.items() if tables.get(n, n) == "projects") / 1e6, 1
         ),
+    }
+
+
+def pg_sizes(db_url: str) -> dict:
+    import psycopg
+
+    with psycopg.connect(db_url) as conn:
+        total = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        tables = dict(
+            conn.execute(
+                "SELECT relname, pg_total_relation_size(oid) FROM pg_class "
+                "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
+            ).fetchall()
+        )
+    return {
+        "db_mb": round(total / 1e6, 1),
+        "search_index_mb": round(
+            sum(v for k, v in tables.items() if k.startswith("search_")) / 1e6, 1
+        ),
+        "projects_table_mb": round(tables.get("projects", 0) / 1e6, 1),
     }
 
 
@@ -276,63 +301,58 @@ http {{
     return Server("nginx", port, ["nginx", "-c", str(config), "-p", str(prefix)])
 
 
-def main() -> int:
-    batch = queries()
-    if len(batch) < 1000:
-        raise BenchError(f"{QUERIES}: {len(batch)} queries, expected at least 1,000")
-    results: dict = {"corpus": str(CORPUS), "queries": len(batch)}
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as scratch:
-        work = Path(scratch)
-        db = work / "catalogue.db"
-        db_url = f"sqlite:///{db}"
-        print("importing the listing…", flush=True)
-        results["import"] = import_listing(db_url)
-        results["size"] = sizes(db)
-        print("timing in-process search…", flush=True)
-        results["latency"] = latency(db_url, batch)
-        port = free_port()
-        server = Server(
-            "ldindex",
-            port,
-            [*LDINDEX, "serve", "--db", db_url, "--port", str(port), "--workers", "2",
-             "--base-url", f"http://127.0.0.1:{port}"],
-        )  # fmt: skip
-        nginx_server = nginx(work, b"", free_port())
-        try:
-            server.start(work)
-            server.wait_ready()
-            base = server.base
-            wait_http(base)
-            print("building and fetching the listing and the simple index…", flush=True)
-            results["documents"] = documents(base, work / "catalogue-published")
-            _, page, _, _ = fetch(f"{base}/_/search/?q=http+client")
-            nginx_server = nginx(work, page, nginx_server.port)
-            nginx_server.start(work)
-            nginx_server.wait_ready()
-            print("wrk…", flush=True)
-            etag = results["documents"]["listing_html"]["etag"]
-            for _, text in batch:  # every query seen once: the next run reads the cache
-                fetch(f"{base}/_/search/?q={urllib.parse.quote(text, safe='')}")
-            results["wrk"] = {
-                "nginx_static_search_page": wrk(f"{nginx_server.base}/page.html", SECONDS),
-                "search_cached": wrk(
-                    base, SECONDS, lua=lua_script(work, batch, vary_per_page=False)
-                ),
-                "search_uncached": wrk(
-                    base, SECONDS, lua=lua_script(work, batch, vary_per_page=True)
-                ),
-                "listing_304": wrk(
-                    f"{base}/_/search/all", SECONDS, headers={"If-None-Match": etag}
-                ),
-            }
-            assert server.process is not None
-            results["rss_mb"] = worker_rss_mb(server.process.pid)
-        except BaseException:
-            print(f"server log:\n{server.tail()}", file=sys.stderr)
-            raise
-        finally:
-            server.stop()
-            nginx_server.stop()
+def measure(backend: str, db_url: str, work: Path, batch: list[tuple[str, str]]) -> dict:
+    """Import, size, in-process latency and HTTP for one backend's fresh database."""
+    from publisher.store import default_published_dir
+
+    results: dict = {}
+    print(f"{backend}: importing the listing…", flush=True)
+    results["import"] = import_listing(db_url)
+    if backend == "sqlite":
+        results["size"] = sizes(Path(db_url.removeprefix("sqlite:///")))
+        published = work / f"{Path(db_url).stem}-published"
+    else:
+        results["size"] = pg_sizes(db_url)
+        published = work / default_published_dir(db_url)  # the server runs in ``work``
+    print(f"{backend}: timing in-process search…", flush=True)
+    results["latency"] = latency(db_url, batch)
+    port = free_port()
+    server = Server(
+        f"ldindex-{backend}",
+        port,
+        [*LDINDEX, "serve", "--db", db_url, "--port", str(port), "--workers", "2",
+         "--base-url", f"http://127.0.0.1:{port}"],
+    )  # fmt: skip
+    nginx_server = nginx(work, b"", free_port())
+    try:
+        server.start(work)
+        server.wait_ready()
+        base = server.base
+        wait_http(base)
+        print(f"{backend}: building and fetching the listing and the simple index…", flush=True)
+        results["documents"] = documents(base, published)
+        _, page, _, _ = fetch(f"{base}/_/search/?q=http+client")
+        nginx_server = nginx(work, page, nginx_server.port)
+        nginx_server.start(work)
+        nginx_server.wait_ready()
+        print(f"{backend}: wrk…", flush=True)
+        etag = results["documents"]["listing_html"]["etag"]
+        for _, text in batch:  # every query seen once: the next run reads the cache
+            fetch(f"{base}/_/search/?q={urllib.parse.quote(text, safe='')}")
+        results["wrk"] = {
+            "nginx_static_search_page": wrk(f"{nginx_server.base}/page.html", SECONDS),
+            "search_cached": wrk(base, SECONDS, lua=lua_script(work, batch, vary_per_page=False)),
+            "search_uncached": wrk(base, SECONDS, lua=lua_script(work, batch, vary_per_page=True)),
+            "listing_304": wrk(f"{base}/_/search/all", SECONDS, headers={"If-None-Match": etag}),
+        }
+        assert server.process is not None
+        results["rss_mb"] = worker_rss_mb(server.process.pid)
+    except BaseException:
+        print(f"server log:\n{server.tail()}", file=sys.stderr)
+        raise
+    finally:
+        server.stop()
+        nginx_server.stop()
     w = results["wrk"]
     nginx_rps = w["nginx_static_search_page"]["rps"]
     w["search_cached_vs_nginx"] = round(w["search_cached"]["rps"] / nginx_rps, 3)
@@ -350,12 +370,67 @@ def main() -> int:
         key: {"measured": value, "target": TARGETS[key], "met": value <= TARGETS[key]}
         for key, value in checks.items()
     }
+    return results
+
+
+def summary_rows(found: dict[str, dict]) -> list[dict]:
+    rows = []
+    for metric, unit, pick in (
+        ("search: import 886k listing", "s", lambda r: r["import"]["import_s"]),
+        ("search: in-process p50", "ms", lambda r: r["latency"]["p50_ms"]),
+        ("search: in-process p99", "ms", lambda r: r["latency"]["p99_ms"]),
+        ("search: cached rps (2 workers)", "rps", lambda r: r["wrk"]["search_cached"]["rps"]),
+        ("search: uncached rps (2 workers)", "rps", lambda r: r["wrk"]["search_uncached"]["rps"]),
+    ):
+        row = {"metric": metric, "unit": unit, **{b: pick(r) for b, r in found.items()}}
+        if unit == "rps":
+            first = next(iter(found.values()))
+            row["reference"] = first["wrk"]["nginx_static_search_page"]["rps"]
+            row["reference_name"] = "nginx, static search page"
+        rows.append(row)
+    return rows
+
+
+def main() -> int:
+    from backends import LABELS, Databases, selected
+
+    backends = selected()
+    batch = queries()
+    if len(batch) < 1000:
+        raise BenchError(f"{QUERIES}: {len(batch)} queries, expected at least 1,000")
+    found: dict[str, dict] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-search-") as scratch,
+        Databases() as databases,
+    ):
+        for backend in backends:
+            work = Path(scratch) / backend
+            work.mkdir()
+            found[backend] = measure(backend, databases.url(backend, work, "catalogue"), work,
+                                     batch)  # fmt: skip
+    results = {
+        "corpus": str(CORPUS),
+        "queries": len(batch),
+        "backends": found,
+        "summary": summary_rows(found),
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "search.json").write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, indent=2))
-    for key, row in results["targets"].items():
-        mark = "met" if row["met"] else "MISSED"
-        print(f"{key:18} {row['measured']:>10} (target <= {row['target']}) {mark}")
+    names = list(found)
+    print(f"{'':<22}" + "".join(f"{LABELS[b]:>14}" for b in names) + f"{'target':>10}")
+    for key in TARGETS:
+        cells = ""
+        for backend in names:
+            row = found[backend]["targets"][key]
+            cells += f"{row['measured']:>10}{'' if row['met'] else ' (!)':<4}"
+        print(f"{key:<22}{cells}{'<= ' + str(TARGETS[key]):>10}")
+    for backend in names:
+        w = found[backend]["wrk"]
+        print(f"{LABELS[backend]}: search cached {w['search_cached']['rps']:,.0f} rps "
+              f"({w['search_cached_vs_nginx']:.2f}x nginx), uncached "
+              f"{w['search_uncached']['rps']:,.0f} rps, listing 304 "
+              f"{w['listing_304']['rps']:,.0f} rps")  # fmt: skip
+    print("(!) marks a missed target")
     return 0
 
 

@@ -20,6 +20,10 @@ Targets: ldindex >= 0.5x nginx, >= 10,000 rps with 2 workers, >= 10x the better
 peer. A missed target is reported, not an error; a server that fails to start or a URL that
 fails its check is.
 
+With ``--db`` naming PostgreSQL too (``bench/backends.py``; both by default), a second
+``ldindex serve --workers 2`` over a PostgreSQL database of the same files is measured
+beside the first, with its own ratios.
+
 wrk and the servers share the machine's cores, so absolute numbers say little; the ratios
 side by side, from one run, are the point.
 """
@@ -62,8 +66,10 @@ TARGET_RPS = 10_000
 TARGET_PEER_RATIO = 10.0
 
 LDINDEX, NGINX, PYPISERVER, SRS = "ldindex", "nginx", "pypiserver", "simple-repository-server"
+LDINDEX_PG = "ldindex (PostgreSQL)"
+OURS = (LDINDEX, LDINDEX_PG)  # the same cases, on SQLite and on PostgreSQL
 PEERS = (PYPISERVER, SRS)
-SERVERS = (LDINDEX, NGINX, PYPISERVER, SRS)
+SERVERS = (LDINDEX, LDINDEX_PG, NGINX, PYPISERVER, SRS)
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ CASES = (
         None,
         ("text/html",),
         b"<html",
-        (LDINDEX, NGINX),
+        (LDINDEX, LDINDEX_PG, NGINX),
     ),
     Case(
         "simple HTML",
@@ -101,7 +107,7 @@ CASES = (
         JSON_TYPE,
         (JSON_TYPE,),
         f'"{PROJECT}-{VERSION}-py3-none-any.whl"'.encode(),
-        (LDINDEX, NGINX, SRS),  # pypiserver 2.x has no PEP 691 JSON
+        (LDINDEX, LDINDEX_PG, NGINX, SRS),  # pypiserver 2.x has no PEP 691 JSON
     ),
     Case(
         "codemeta.json",
@@ -109,7 +115,7 @@ CASES = (
         None,
         ("application/ld+json", "application/json"),
         b'"@context"',
-        (LDINDEX, NGINX),
+        (LDINDEX, LDINDEX_PG, NGINX),
     ),
 )
 
@@ -237,14 +243,17 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def prepare(work: Path, base_url: str) -> dict[str, Path]:
-    """Ingest, export, and lay the same files out for the peers."""
+def prepare(work: Path, base_url: str, pg_url: str | None = None) -> dict[str, Path]:
+    """Ingest (into PostgreSQL too when ``pg_url`` names a database), export, and lay the
+    same files out for the peers."""
     ldindex = str(Path(sys.executable).with_name("ldindex"))
     db = f"sqlite:///{work / 'ldindex.db'}"
     files = work / "ldindex-files"
     site = work / "site"
     started = time.perf_counter()
     run([ldindex, "-q", "ingest", "--db", db, "--files", str(files), str(ARTEFACTS)])
+    if pg_url is not None:
+        run([ldindex, "-q", "ingest", "--db", pg_url, "--files", str(files), str(ARTEFACTS)])
     run(
         [
             ldindex,
@@ -274,6 +283,7 @@ def prepare(work: Path, base_url: str) -> dict[str, Path]:
     )
     return {
         "db": Path(db.removeprefix("sqlite:///")),
+        "pg_url": pg_url,
         "files": files,
         "site": site,
         "flat": flat,
@@ -319,12 +329,23 @@ http {{
     return path
 
 
-def make_servers(work: Path, data: dict[str, Path], ports: dict[str, int]) -> list[Server]:
+def make_servers(work: Path, data: dict, ports: dict[str, int]) -> list[Server]:
     bin_dir = Path(sys.executable).parent
     conf = nginx_config(work, data["site"], ports[NGINX])
     nginx = shutil.which("nginx")
     run([nginx, "-t", "-p", str(conf.parent), "-c", str(conf)])
+    servers = []
+    if data["pg_url"] is not None:
+        servers.append(
+            Server(
+                LDINDEX_PG, ports[LDINDEX_PG],
+                [str(bin_dir / "ldindex"), "serve", "--db", data["pg_url"], "--files",
+                 str(data["files"]), "--host", "127.0.0.1", "--port", str(ports[LDINDEX_PG]),
+                 "--workers", str(WORKERS), "--base-url", f"http://127.0.0.1:{ports[LDINDEX]}"],
+            )
+        )  # fmt: skip
     return [
+        *servers,
         Server(
             LDINDEX,
             ports[LDINDEX],
@@ -456,36 +477,29 @@ def verdicts(rows: dict[str, dict[str, dict]]) -> list[dict]:
     found = []
     for case in CASES:
         results = rows[case.label]
-        ours = results[LDINDEX]["rps"]
-        found.append(
-            {
-                "url": case.label,
-                "target": f">= {TARGET_RPS:,} rps",
-                "value": ours,
-                "pass": ours >= TARGET_RPS,
-            }
-        )
-        if NGINX in results:
-            ratio = ours / results[NGINX]["rps"]
+        for name in OURS:
+            if name not in results:
+                continue
+            ours = results[name]["rps"]
             found.append(
-                {
-                    "url": case.label,
-                    "target": f">= {TARGET_NGINX_RATIO:g}x nginx",
-                    "value": ratio,
-                    "pass": ratio >= TARGET_NGINX_RATIO,
-                }
-            )
-        peers = [results[p]["rps"] for p in PEERS if p in results]
-        if peers:
-            ratio = ours / max(peers)
-            found.append(
-                {
-                    "url": case.label,
-                    "target": f">= {TARGET_PEER_RATIO:g}x better peer",
-                    "value": ratio,
-                    "pass": ratio >= TARGET_PEER_RATIO,
-                }
-            )
+                {"url": case.label, "server": name, "target": f">= {TARGET_RPS:,} rps",
+                 "value": ours, "pass": ours >= TARGET_RPS}
+            )  # fmt: skip
+            if NGINX in results:
+                ratio = ours / results[NGINX]["rps"]
+                found.append(
+                    {"url": case.label, "server": name,
+                     "target": f">= {TARGET_NGINX_RATIO:g}x nginx", "value": ratio,
+                     "pass": ratio >= TARGET_NGINX_RATIO}
+                )  # fmt: skip
+            peers = [results[p]["rps"] for p in PEERS if p in results]
+            if peers:
+                ratio = ours / max(peers)
+                found.append(
+                    {"url": case.label, "server": name,
+                     "target": f">= {TARGET_PEER_RATIO:g}x better peer", "value": ratio,
+                     "pass": ratio >= TARGET_PEER_RATIO}
+                )  # fmt: skip
     return found
 
 
@@ -496,12 +510,13 @@ def print_table(rows: dict[str, dict[str, dict]]) -> None:
         peers = [results[p]["rps"] for p in PEERS if p in results]
         for name in SERVERS:
             if name not in results:
-                note = "n/a" if name == PYPISERVER and case.label == "simple JSON" else "-"
-                print(f"{case.label:<15}{name:<26}{note:>10}")
+                if name != LDINDEX_PG:  # PostgreSQL is left out only when not asked for
+                    note = "n/a" if name == PYPISERVER and case.label == "simple JSON" else "-"
+                    print(f"{case.label:<15}{name:<26}{note:>10}")
                 continue
             result = results[name]
             to_nginx = to_peer = ""
-            if name == LDINDEX:
+            if name in OURS:
                 if NGINX in results:
                     to_nginx = f"{result['rps'] / results[NGINX]['rps']:.2f}x"
                 if peers:
@@ -510,6 +525,21 @@ def print_table(rows: dict[str, dict[str, dict]]) -> None:
                 f"{case.label:<15}{name:<26}{result['rps']:>10,.0f}{result['p99_ms']:>9.2f}"
                 f"{to_nginx:>9}{to_peer:>9}"
             )
+
+
+def summary_rows(rows: dict[str, dict[str, dict]]) -> list[dict]:
+    """One row per URL for ``bench/run.py``'s table: rps on each backend, nginx beside."""
+    found = []
+    for case in CASES:
+        results = rows[case.label]
+        row = {"metric": f"page rps, {case.label} (2 workers)", "unit": "rps"}
+        for backend, name in (("sqlite", LDINDEX), ("postgresql", LDINDEX_PG)):
+            if name in results:
+                row[backend] = results[name]["rps"]
+        if NGINX in results:
+            row["reference"], row["reference_name"] = results[NGINX]["rps"], "nginx"
+        found.append(row)
+    return found
 
 
 def versions() -> dict[str, str]:
@@ -537,6 +567,9 @@ def versions() -> dict[str, str]:
 
 
 def main() -> int:
+    from backends import Databases, selected
+
+    backends = selected()
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "2"))
     os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"])
@@ -547,13 +580,15 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="ldindex-bench-web-", dir=os.environ.get("BENCH_TMP")))
     work.chmod(0o755)
     servers: list[Server] = []
+    databases = Databases()
     rows: dict[str, dict[str, dict]] = {case.label: {} for case in CASES}
     checks: dict[str, dict[str, dict]] = {case.label: {} for case in CASES}
     try:
         ports = {name: free_port() for name in SERVERS}
         # One base URL for both, so ldindex serve and the export send the same bytes.
         base_url = f"http://127.0.0.1:{ports[LDINDEX]}"
-        data = prepare(work, base_url)
+        pg_url = databases.url("postgresql", work, "web") if "postgresql" in backends else None
+        data = prepare(work, base_url, pg_url)
         servers = make_servers(work, data, ports)
         for server in servers:
             server.start(work)
@@ -562,13 +597,14 @@ def main() -> int:
         by_name = {server.name: server for server in servers}
         for case in CASES:
             for name in case.servers:
-                checks[case.label][name] = check(by_name[name], case)
+                if name in by_name:
+                    checks[case.label][name] = check(by_name[name], case)
         print("all URLs answer 200 with the expected content type", flush=True)
         # Rounds interleave the servers and each keeps its best run, so a burst of load from
         # elsewhere on the machine does not decide a ratio.
         for round_ in range(1, rounds + 1):
             for case in CASES:
-                for name in case.servers:
+                for name in (n for n in case.servers if n in by_name):
                     url = by_name[name].base + case.path
                     wrk(url, case.accept, WARMUP_SECONDS)
                     result = wrk(url, case.accept, seconds)
@@ -594,6 +630,7 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
+        databases.close()
         shutil.rmtree(work, ignore_errors=True)
 
     print()
@@ -604,7 +641,9 @@ def main() -> int:
         value = verdict["value"]
         shown = f"{value:,.0f} rps" if "rps" in verdict["target"] else f"{value:.2f}x"
         status = "PASS" if verdict["pass"] else "FAIL"
-        print(f"{status}  {verdict['url']:<15}{verdict['target']:<22}{shown}")
+        print(
+            f"{status}  {verdict['url']:<15}{verdict['server']:<22}{verdict['target']:<22}{shown}"
+        )
 
     RESULTS.mkdir(exist_ok=True)
     result = {
@@ -618,6 +657,7 @@ def main() -> int:
         "versions": versions(),
         "results": rows,
         "targets": found,
+        "summary": summary_rows(rows),
     }
     (RESULTS / "web.json").write_text(json.dumps(result, indent=2) + "\n")
     return 0

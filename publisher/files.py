@@ -10,6 +10,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 
+from publisher import surrogate
 from publisher.blobs import BlobStore, media_type_of
 from publisher.file_sources import FileNotFound, FileSource
 from publisher.store import Store
@@ -31,6 +32,7 @@ class FoundFile:
     size: int
     path: Path | None = None
     data: bytes | None = None
+    project: str | None = None  # whose file it is: the CDN purge key (publisher.surrogate)
 
     @property
     def last_modified(self) -> str:
@@ -45,6 +47,7 @@ class FoundFile:
             ("Last-Modified", self.last_modified),
             ("Cache-Control", IMMUTABLE),
             ("Accept-Ranges", "bytes"),
+            *(surrogate.headers(surrogate.file_keys(self.project)) if self.project else ()),
         ]
 
     def read(self, start: int = 0, length: int | None = None) -> bytes:
@@ -77,13 +80,27 @@ def find_file(store: Store, files: FileSource, url_path: str) -> FoundFile:
         if data is None or record.metadata_sha256 is None:
             raise FileNotFound(f"{filename} has no separate core metadata")
         etag = f'"{record.metadata_sha256}"'
-        return FoundFile(etag, "text/plain; charset=utf-8", modified, len(data), data=data)
+        return FoundFile(
+            etag,
+            "text/plain; charset=utf-8",
+            modified,
+            len(data),
+            data=data,
+            project=record.project,
+        )
     if signature:
         if record.signature is None:
             raise FileNotFound(f"{filename} was uploaded without a signature")
         data = record.signature.encode()
         etag = f'"{hashlib.sha256(data).hexdigest()}"'
-        return FoundFile(etag, "application/pgp-signature", modified, len(data), data=data)
+        return FoundFile(
+            etag,
+            "application/pgp-signature",
+            modified,
+            len(data),
+            data=data,
+            project=record.project,
+        )
     found = files.locate(record)
     if found is None:
         raise FileNotFound(f"{filename} is indexed but its bytes are missing from the file store")
@@ -91,4 +108,11 @@ def find_file(store: Store, files: FileSource, url_path: str) -> FoundFile:
         size = found.path.stat().st_size
     except OSError:
         raise FileNotFound(f"{filename} is indexed but its bytes are gone") from None
-    return FoundFile(f'"{sha256}"', media_type_of(filename), modified, size, path=found.path)
+    return FoundFile(
+        f'"{sha256}"',
+        media_type_of(filename),
+        modified,
+        size,
+        path=found.path,
+        project=record.project,
+    )

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from publisher import surrogate
 from publisher.access import loopback_refusal
 from publisher.conditional import evaluate
 from publisher.dumps import ELSEWHERE
@@ -158,7 +159,11 @@ class Handler:
             built = target.current()
             data = built.path.read_bytes()
             modified = parsedate_to_datetime(built.last_modified)
-            validators = [("ETag", built.etag), ("Last-Modified", built.last_modified)]
+            validators = [
+                ("ETag", built.etag),
+                ("Last-Modified", built.last_modified),
+                *surrogate.headers(surrogate.keys_for(None)),  # a site-wide document
+            ]
             decision = evaluate(method, headers, built.etag, modified, len(data), ranges=False)
             if decision.status == 304:
                 return Reply(304, b"", validators)
@@ -174,7 +179,8 @@ class Handler:
         assert isinstance(target, Resource)
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         vary = "Accept" if target.vary_accept else "Accept-Encoding"
-        validators = [("ETag", etag), ("Vary", vary)]
+        keys = surrogate.keys_for(target.project)
+        validators = [("ETag", etag), ("Vary", vary), *surrogate.headers(keys)]
         decision = evaluate(method, headers, etag, None, len(body), ranges=False)
         if decision.status == 304:
             return Reply(304, b"", validators)

@@ -17,6 +17,7 @@ import pytest
 from publisher.blobs import BlobStore
 from publisher.ingest import ingest
 from publisher.store import open_store
+from tests.pgcluster import Cluster
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_ARTEFACTS = REPO.parent / "shared" / "data" / "artefacts"
@@ -29,6 +30,21 @@ def shared_artefacts() -> list[Path]:
     return sorted(
         p for p in SHARED_ARTEFACTS.iterdir() if p.name not in ("README.md", "SHA256SUMS")
     )
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster for this test process (each xdist worker has its own),
+    started when a test first asks for it and stopped at the end of the session."""
+    cluster = Cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> str:
+    """A fresh, empty database in the session's cluster, owned by an unprivileged role."""
+    return pg_cluster.create_database()
 
 
 @dataclass(frozen=True)
@@ -46,9 +62,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def build_index(root: Path, *sources: Path) -> IndexedData:
+def build_index(root: Path, *sources: Path, db_url: str | None = None) -> IndexedData:
+    """Ingest ``sources`` into a new SQLite database under ``root`` (or into ``db_url``),
+    with the file store under ``root``."""
     root.mkdir(parents=True, exist_ok=True)
-    db_url = f"sqlite:///{root / 'index.db'}"
+    db_url = db_url or f"sqlite:///{root / 'index.db'}"
     store = open_store(db_url)
     outcomes = ingest(list(sources), store, BlobStore(root / "files"))
     store.close()
@@ -72,10 +90,15 @@ class LiveServer:
 
 
 def start_server(
-    data: IndexedData, workers: int = 1, server: str = "granian", *extra: str
+    data: IndexedData,
+    workers: int = 1,
+    server: str = "granian",
+    *extra: str,
+    cwd: Path | None = None,
 ) -> LiveServer:
-    """``ldindex serve`` on a free loopback port (``extra``: more options); returns once it
-    answers."""
+    """``ldindex serve`` on a free loopback port (``extra``: more options), run in ``cwd``
+    (default the index's directory: what a server builds beside a database server's index
+    goes there, not into the checkout); returns once it answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -84,7 +107,11 @@ def start_server(
         "--workers", str(workers), "--base-url", url, "--server", server, *extra,
     ]  # fmt: skip
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ}
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+        cwd=cwd or data.root,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -126,9 +153,12 @@ WRITABLE_ARTEFACTS = (
 )
 
 
-def writable_index(root: Path) -> IndexedData:
-    """A fresh index of ``WRITABLE_ARTEFACTS`` that a test may change."""
-    return build_index(root, *(SHARED_ARTEFACTS / name for name in WRITABLE_ARTEFACTS))
+def writable_index(root: Path, db_url: str | None = None) -> IndexedData:
+    """A fresh index of ``WRITABLE_ARTEFACTS`` that a test may change (SQLite under ``root``,
+    or the database ``db_url`` names)."""
+    return build_index(
+        root, *(SHARED_ARTEFACTS / name for name in WRITABLE_ARTEFACTS), db_url=db_url
+    )
 
 
 def make_token(data: IndexedData, scope: str, name: str | None = None, **kwargs) -> str:

@@ -8,11 +8,13 @@ from __future__ import annotations
 from publisher.cli import (  # noqa: F401  (registers the verbs)
     advisories,
     build,
+    changes,
     dump,
     graph,
     import_listing,
     ingest,
     listing,
+    migrate,
     query,
     search,
     serve,

@@ -22,6 +22,7 @@ from publisher.store import (
     StoreMissing,
     StoreReadOnly,
     open_store,
+    redact_url,
     sqlite_path,
 )
 
@@ -29,6 +30,8 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "CLIError",
     "db_option",
+    "db_read_option",
+    "db_url_param",
     "files_option",
     "main",
     "open_index",
@@ -79,17 +82,17 @@ class Group(click.Group):
             sys.exit(1)
 
 
-def _open(db_url: str, write: bool, read_only: bool, modify: bool) -> Store:
+def _open(db_url: str, write: bool, read_only: bool, modify: bool, read_url: str | None) -> Store:
     if write:
-        return open_store(db_url)
+        return open_store(db_url, read_url=read_url)
     if modify:
-        return open_store(db_url, create=False)
+        return open_store(db_url, create=False, read_url=read_url)
     if not read_only:
         try:
-            return open_store(db_url, create=False)
+            return open_store(db_url, create=False, read_url=read_url)
         except StoreReadOnly as exc:
             log.debug("%s; opening read-only", exc)
-    return open_store(db_url, read_only=True)
+    return open_store(db_url, read_only=True, read_url=read_url)
 
 
 def _first_lower(message: str) -> str:
@@ -97,8 +100,10 @@ def _first_lower(message: str) -> str:
     return message[:1].lower() + message[1:] if message[1:2].islower() else message
 
 
-def _db_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def db_url_param(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A database URL, or a plain path to a SQLite file (``ldindex.db``, ``/srv/x.sqlite``)."""
+    if value is None:
+        return None
     if "://" in value:
         if value.startswith("sqlite:") and not value.startswith("sqlite:///"):
             raise click.BadParameter(f"{value!r}: a SQLite URL reads sqlite:///path/to/file.db")
@@ -117,9 +122,33 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
         default=DEFAULT_URL,
         show_default=True,
         envvar="LDINDEX_DB",
-        callback=_db_url,
+        callback=db_url_param,
         metavar="URL|PATH",
-        help="Database: sqlite:///path/to.db, or a plain path to a SQLite file (env LDINDEX_DB).",
+        help="Database: sqlite:///path/to.db, postgresql://user:password@host/db, or a plain "
+        "path to a SQLite file (env LDINDEX_DB).",
+    )(func)
+
+
+def _replica_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and value.split(":", 1)[0].split("+", 1)[0] not in (
+        "postgresql",
+        "postgres",
+    ):
+        raise click.BadParameter(f"{redact_url(value)!r}: a replica is a postgresql:// URL")
+    return value
+
+
+def db_read_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db-read",
+        "db_read_url",
+        default=None,
+        envvar="LDINDEX_DB_READ",
+        callback=_replica_url,
+        metavar="URL",
+        help="A read replica of a PostgreSQL --db (postgresql://…): reads go there while it "
+        "has replayed every write announced, to the primary while it lags; writes always go "
+        "to --db (env LDINDEX_DB_READ).",
     )(func)
 
 
@@ -167,20 +196,30 @@ def output() -> Output:
 
 
 def open_index(
-    db_url: str, *, write: bool = False, read_only: bool = True, modify: bool = False
+    db_url: str,
+    *,
+    write: bool = False,
+    read_only: bool = True,
+    modify: bool = False,
+    read_url: str | None = None,
 ) -> Store:
     """Open the index for a verb. Only creating verbs (``write``) create a database; the
     others fail with a hint when there is none. Verbs that change an existing index
     (``modify``) need write access; the rest open it read-only unless told not to
-    (``read_only=False``: write if allowed, else read)."""
+    (``read_only=False``: write if allowed, else read). ``read_url`` names a replica."""
     try:
-        store = _open(db_url, write, read_only, modify)
-        log.debug("opened %s %s", store.url, "read-only" if store.read_only else "for writing")
+        store = _open(db_url, write, read_only, modify, read_url)
+        log.debug(
+            "opened %s %s", redact_url(store.url), "read-only" if store.read_only else "for writing"
+        )
         return store
     except StoreMissing as exc:
-        where = sqlite_path(db_url) if db_url.startswith("sqlite:") else db_url
-        raise CLIError(f"no index at {where} (create one with ldindex ingest)") from exc
+        if not db_url.startswith("sqlite:"):
+            raise CLIError(str(exc)) from exc  # says what is missing: the database, or the index
+        raise CLIError(
+            f"no index at {sqlite_path(db_url)} (create one with ldindex ingest)"
+        ) from exc
     except StoreError as exc:
         raise CLIError(str(exc)) from exc
     except PermissionError as exc:
-        raise CLIError(f"{exc.filename or db_url}: permission denied") from exc
+        raise CLIError(f"{exc.filename or redact_url(db_url)}: permission denied") from exc

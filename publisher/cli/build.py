@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from publisher.cli.app import CLIError, db_option, files_option, main, open_index, output
+from publisher.cli.app import (
+    CLIError,
+    db_option,
+    db_read_option,
+    files_option,
+    main,
+    open_index,
+    output,
+)
 from publisher.cli.output import plural
 from publisher.cli.types import BASE_URL, format_size
 from publisher.store import default_files_dir
@@ -15,6 +23,7 @@ from publisher.store import default_files_dir
 @main.command()
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @db_option
+@db_read_option
 @files_option
 @click.option(
     "--base-url",
@@ -23,7 +32,9 @@ from publisher.store import default_files_dir
     show_default=True,
     help="Public base URL the export will be served under (used in every IRI).",
 )
-def build(out_dir: Path, db_url: str, files_dir: Path | None, base_url: str) -> None:
+def build(
+    out_dir: Path, db_url: str, db_read_url: str | None, files_dir: Path | None, base_url: str
+) -> None:
     """Write the whole read-only site to OUT_DIR for nginx, a CDN or python -m http.server.
 
     Simple API (HTML + JSON), project and release pages, JSON-LD, codemeta.json, Turtle,
@@ -39,7 +50,7 @@ def build(out_dir: Path, db_url: str, files_dir: Path | None, base_url: str) -> 
     from publisher.file_sources import index_files
 
     out = output()
-    store = open_index(db_url)
+    store = open_index(db_url, read_url=db_read_url)
     files = index_files(store, files_dir or default_files_dir(db_url))
     total = len(store.project_names())
     try:

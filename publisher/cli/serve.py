@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from publisher.cli.app import CLIError, db_option, files_option, main, open_index, output
+from publisher.cli.app import (
+    CLIError,
+    db_option,
+    db_read_option,
+    files_option,
+    main,
+    open_index,
+    output,
+)
 from publisher.cli.graph import graph_dir_option
 from publisher.cli.output import plural
 from publisher.cli.types import BASE_URL, HOST
@@ -15,6 +23,7 @@ from publisher.cli.watch import folder_logging, poll_option, settle_option, watc
 
 @main.command()
 @db_option
+@db_read_option
 @files_option
 @click.option("--host", type=HOST, default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option(
@@ -39,6 +48,14 @@ from publisher.cli.watch import folder_logging, poll_option, settle_option, watc
     default=60,
     show_default=True,
     help="Cache-Control max-age of pages, in seconds.",
+)
+@click.option(
+    "--cdn-max-age",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds a CDN may keep pages (Surrogate-Control, CDN-Cache-Control), purged "
+    "sooner by the keys 'ldindex changes' prints; 0: not sent.",
 )
 @click.option(
     "--header-timeout",
@@ -90,12 +107,14 @@ from publisher.cli.watch import folder_logging, poll_option, settle_option, watc
 )
 def serve(
     db_url: str,
+    db_read_url: str | None,
     files_dir: Path | None,
     host: str,
     port: int,
     workers: int,
     base_url: str | None,
     cache_max_age: int,
+    cdn_max_age: int,
     header_timeout: float,
     access_log: bool,
     server: str,
@@ -124,17 +143,21 @@ def serve(
       ldindex serve --host ::1 --port 0               any free port, printed at start
       ldindex serve --db /srv/index.db --server uvicorn
       ldindex serve --watch ~/wheelhouse/ --workers 2
+      ldindex serve --db postgresql://ldindex@db1/index --workers 4 --files /srv/files
+      ldindex serve --db postgresql://ldindex@db1/index --db-read postgresql://ldindex@db2/index
     """
     import os
     from dataclasses import replace
 
     from publisher.sparql.location import default_graph_root
     from publisher.sparql.settings import SparqlSettings
-    from publisher.store import default_files_dir
+    from publisher.store import default_files_dir, redact_url
     from publisher.web import Settings, servers
     from publisher.web.listen import ListenError, listen
 
     out = output()
+    if watch_dir is not None and db_read_url is not None:
+        raise click.UsageError("--watch writes the index: it cannot go with --db-read")
     try:
         sparql = replace(
             SparqlSettings.from_env(),
@@ -144,11 +167,11 @@ def serve(
         )
     except ValueError as exc:
         raise CLIError(str(exc)) from exc
-    store = open_index(db_url, write=watch_dir is not None, read_only=False)
+    store = open_index(db_url, write=watch_dir is not None, read_only=False, read_url=db_read_url)
     try:
         counts = store.counts()
         read_only = store.read_only
-        where = getattr(store, "path", db_url)
+        where = getattr(store, "path", None) or redact_url(db_url)
     finally:
         store.close()
     files_root = (files_dir or default_files_dir(db_url)).resolve()
@@ -158,9 +181,11 @@ def serve(
         raise CLIError(str(exc)) from exc
     settings = Settings(
         db_url=db_url,
+        db_read_url=db_read_url,
         files_dir=files_root,
         base_url=base_url or listener.url,
         cache_max_age=cache_max_age,
+        cdn_max_age=cdn_max_age,
         header_timeout=header_timeout,
         read_only=read_only,
         sparql=sparql,
@@ -171,6 +196,8 @@ def serve(
         out.warning(f"no file store at {files_root}: artefacts will answer 404 (see --files)")
     if read_only:
         out.warning(f"{where} is read-only for this user: serving without cache invalidation")
+    if db_read_url is not None:
+        out.note(f"reading from the replica {redact_url(db_read_url)} while it is up to date")
     graph_root = (graph_dir or default_graph_root(db_url)).resolve()
     if sparql.enabled and not _writable(graph_root):
         out.warning(

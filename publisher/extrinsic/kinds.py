@@ -48,6 +48,7 @@ __all__ = [
     "ItemWrite",
     "check_target",
     "document",
+    "no_nul",
     "parse_write",
     "validation_message",
 ]
@@ -66,6 +67,14 @@ class Strict(BaseModel):
 
 def _text(limit: int) -> Any:
     return Annotated[str, Field(min_length=1, max_length=limit)]
+
+
+def no_nul(value: str) -> str:
+    """Refuse the NUL character in text stored as text: PostgreSQL cannot hold it, and no
+    reason or name needs it (in item data, stored as JSON, it is kept)."""
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character (U+0000)")
+    return value
 
 
 def _timestamp(value: str) -> str:
@@ -143,7 +152,7 @@ Timestamp = Annotated[
     str, Field(json_schema_extra={"pattern": TIMESTAMP_PATTERN}), AfterValidator(_timestamp)
 ]
 Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
-Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
+Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON), AfterValidator(no_nul)]
 WebIRI = Annotated[str, Field(max_length=4000), AfterValidator(_web_iri)]
 
 

@@ -36,7 +36,7 @@ from typing import Any
 
 import orjson
 
-from publisher.store import sqlite_path
+from publisher.store import database_key, sqlite_path
 
 __all__ = [
     "GraphLocation",
@@ -60,11 +60,13 @@ FORMAT = 2
 
 
 def default_graph_root(db_url: str) -> Path:
-    """``NAME.db-graph/`` beside a SQLite database, else ``./ldindex-graph``."""
+    """``NAME.db-graph/`` beside a SQLite database; for a database server,
+    ``./ldindex-graph/`` and a directory of that database's own, so that two indexes served
+    from one working directory never share a graph."""
     if db_url.startswith("sqlite:"):
         db = sqlite_path(db_url)
         return db.with_name(f"{db.name}-graph")
-    return Path("ldindex-graph")
+    return Path("ldindex-graph") / database_key(db_url)
 
 
 def base_key(base: str) -> str:

@@ -305,6 +305,10 @@ class Store(Protocol):
     def changed_since(self, generation: int) -> list[str]:
         """Normalised names of the projects written after store generation ``generation``."""
 
+    def withdrawn_since(self, generation: int) -> list[str]:
+        """Normalised names of the projects that had files withdrawn after ``generation``
+        (whose file URLs a CDN must forget), sorted."""
+
     def iter_projects(self) -> Iterable[Project]:
         """Every project with releases and files, in name order."""
 

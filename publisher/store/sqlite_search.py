@@ -1,11 +1,11 @@
 """Search in the SQLite store: FTS5 indexes kept in step with ``projects``, and the listing.
 
-The indexes (schema version 2, ``publisher.store.sqlite_schema``) follow every write to
-``projects`` through triggers, in the writing transaction. Candidates are read in search-id
-order (most downloaded first, then most recently released) with a bound per kind of match,
-so a common word costs the same as a rare one; ``publisher.search.ranking`` orders them.
-Bulk imports switch the triggers off, write, and rebuild the indexes once, in the same
-transaction, so no reader ever sees a half-indexed catalogue.
+The indexes (schema version 6, ``publisher.store.schema``) follow every write to
+``projects`` through triggers, in the writing transaction. ``publisher.store.sql_search``
+gathers and ranks candidates as on every backend; this module answers its full-text lookups
+(FTS5 ``MATCH``, read in rowid, that is search-id, order) and typo candidates (one-deletion
+keys). Bulk imports switch the triggers off, write, and rebuild the indexes once, in the
+same transaction, so no reader ever sees a half-indexed catalogue.
 """
 
 from __future__ import annotations
@@ -18,25 +18,12 @@ from itertools import islice
 from pathlib import Path
 
 from publisher.search.query import SearchQuery, squash
-from publisher.search.ranking import (
-    Candidate,
-    max_typo_distance,
-    rank,
-    typo_distance,
-    typo_keys,
-)
-from publisher.store.base import ListingEntry, SearchResults
+from publisher.search.ranking import max_typo_distance, typo_keys
+from publisher.store.base import ListingEntry
+from publisher.store.sql_search import LISTING_COLUMNS, SearchMixin, listing_entry
 
 __all__ = ["SQLiteSearch"]
 
-# Bounds on candidates per kind of match, read in search order (most downloaded first):
-# what a person pages through, at a cost that does not grow with the catalogue.
-EXACT_CANDIDATES = 20
-COMMAND_CANDIDATES = 20
-PREFIX_CANDIDATES = 60
-NAME_WORD_CANDIDATES = 60
-TEXT_CANDIDATES = 120
-ANY_WORD_CANDIDATES = 60
 IMPORT_BATCH = 10_000
 IMPORT_CACHE_KIB = 256 * 1024
 # Tables a catalogue snapshot keeps (with the search index's own tables): public facts only,
@@ -46,18 +33,13 @@ CATALOGUE_TABLES = frozenset(
      "search_ids",
      "search_typos"}
 )  # fmt: skip
-_LISTING_COLUMNS = (
-    "name, display_name, summary, latest_version, latest_upload, requires_python, popularity, "
-    "keywords, commands"
-)
 
 
-def _entry(row: tuple) -> ListingEntry:
-    return ListingEntry(*row[:8], tuple(row[8].split()) if row[8] else ())
-
-
-class SQLiteSearch:
+class SQLiteSearch(SearchMixin):
     """The search, listing and catalogue-snapshot part of ``SQLiteStore``."""
+
+    SEARCH_TABLE = "search_ids"
+    POPULAR_INDEX = "INDEXED BY search_ids_popular"
 
     _db: sqlite3.Connection
 
@@ -67,97 +49,24 @@ class SQLiteSearch:
     # -- reads --------------------------------------------------------------------------------
 
     def iter_listing(self) -> Iterator[ListingEntry]:
-        cursor = self._db.execute(f"SELECT {_LISTING_COLUMNS} FROM projects ORDER BY name")
+        cursor = self._db.execute(f"SELECT {LISTING_COLUMNS} FROM projects ORDER BY name")
         while rows := cursor.fetchmany(4096):
-            yield from map(_entry, rows)
+            yield from map(listing_entry, rows)
 
-    def listing_entry(self, name: str) -> ListingEntry | None:
-        found = self._entries([name])
-        return found[0] if found else None
-
-    def latest_releases(self, limit: int) -> list[tuple[str, str, str, datetime]]:
-        rows = self._db.execute(
-            "SELECT r.project, p.display_name, r.version, r.created FROM releases r "
-            "JOIN projects p ON p.name = r.project ORDER BY r.created DESC, r.project LIMIT ?",
-            (limit,),
-        )
-        return [(r[0], r[1], r[2], datetime.fromisoformat(r[3])) for r in rows]
-
-    def search(self, query: SearchQuery, offset: int = 0, limit: int = 20) -> SearchResults:
-        if query.empty:
-            return SearchResults((), 0)
-        found: dict[int, Candidate] = {}
-        more = False
-
-        def candidate(row_id: int) -> Candidate:
-            c = found.get(row_id)
-            if c is None:
-                c = found[row_id] = Candidate(row_id, "")
-            return c
-
-        def matches(table: str, expression: str | None, bound: int) -> list[int]:
-            nonlocal more
-            if expression is None:
-                return []
-            rows = self._db.execute(
-                f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid LIMIT ?",
-                (expression, bound + 1),
-            ).fetchall()
-            if len(rows) > bound:
-                more = True
-            return [r[0] for r in rows[:bound]]
-
-        for row_id in self._by_name(query, exact=True):
-            candidate(row_id).exact = True
-        for row_id in self._by_name(query, exact=False):
-            candidate(row_id).prefix = True
-        for row_id in matches("search_names", query.commands(), COMMAND_CANDIDATES):
-            candidate(row_id).command = True
-        for row_id in matches("search_names", query.name_words(), NAME_WORD_CANDIDATES):
-            candidate(row_id).name_words = True
-        text = matches("search_text", query.all_words(), TEXT_CANDIDATES)
-        for row_id in text:
-            candidate(row_id).text = True
-        if len(text) < limit + offset:
-            for row_id in matches("search_text", query.any_word(), ANY_WORD_CANDIDATES):
-                candidate(row_id).any_word = True
-        typo_ids = [i for i in self._typo_ids(query)]
-        for row_id in typo_ids:
-            candidate(row_id)
-        self._describe(found)
-        for row_id in typo_ids:
-            c = found[row_id]
-            c.distance = typo_distance(query, c.name)
-            if c.distance is None and not (c.matched or c.any_word):
-                del found[row_id]
-        ranked = rank(query, [c for c in found.values() if c.name])
-        page = ranked[offset : offset + limit]
-        return SearchResults(tuple(self._entries([c.name for c in page])), len(ranked), more)
-
-    def _by_name(self, query: SearchQuery, exact: bool) -> list[int]:
-        """Ids of names equal to the query (separators aside), or starting with it: popular
-        ones first, most downloaded first, then the rest in name order."""
-        if not query.squashed:
+    def _matches(self, kind: str, query: SearchQuery, bound: int) -> list[int]:
+        table, expression = {
+            "commands": ("search_names", query.commands()),
+            "name_words": ("search_names", query.name_words()),
+            "all_words": ("search_text", query.all_words()),
+            "any_word": ("search_text", query.any_word()),
+        }[kind]
+        if expression is None:
             return []
-        db = self._db
-        if exact:
-            rows = db.execute(
-                "SELECT id FROM search_ids WHERE squashed = ? ORDER BY id LIMIT ?",
-                (query.squashed, EXACT_CANDIDATES),
-            )
-            return [r[0] for r in rows]
-        low, high = query.prefix_range()
-        popular = db.execute(
-            "SELECT id FROM search_ids INDEXED BY search_ids_popular WHERE popularity IS NOT NULL "
-            "AND squashed > ? AND squashed < ? ORDER BY id LIMIT ?",
-            (low, high, PREFIX_CANDIDATES),
-        ).fetchall()
-        rest = db.execute(
-            "SELECT id FROM search_ids WHERE squashed > ? AND squashed < ? "
-            "AND popularity IS NULL ORDER BY squashed LIMIT ?",
-            (low, high, PREFIX_CANDIDATES - len(popular)),
-        ).fetchall()
-        return [r[0] for r in popular + rest]
+        rows = self._db.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid LIMIT ?",
+            (expression, bound + 1),
+        )
+        return [r[0] for r in rows]
 
     def _typo_ids(self, query: SearchQuery) -> list[int]:
         if not max_typo_distance(query.squashed):
@@ -168,29 +77,6 @@ class SQLiteSearch:
             f"SELECT DISTINCT id FROM search_typos WHERE key IN ({marks})", keys
         ).fetchall()
         return [r[0] for r in rows]
-
-    def _describe(self, found: dict[int, Candidate]) -> None:
-        ids = list(found)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = self._db.execute(
-                f"SELECT id, project, popularity FROM search_ids "
-                f"WHERE id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            for row_id, name, popularity in rows:
-                c = found[row_id]
-                c.name, c.popularity = name, popularity
-
-    def _entries(self, names: list[str]) -> list[ListingEntry]:
-        if not names:
-            return []
-        marks = ", ".join("?" * len(names))
-        rows = self._db.execute(
-            f"SELECT {_LISTING_COLUMNS} FROM projects WHERE name IN ({marks})", names
-        )
-        by_name = {row[0]: _entry(row) for row in rows}
-        return [by_name[n] for n in names if n in by_name]
 
     # -- writes -------------------------------------------------------------------------------
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from crosswalk.records import AdminEvent, Change, ExtrinsicItem, Revision, Target
+from publisher.extrinsic.kinds import no_nul
 
 __all__ = [
     "AdminEventOut",
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 Reason = str
+ReasonIn = Annotated[str, Field(max_length=2000), AfterValidator(no_nul)]
 
 
 class Problem(BaseModel):
@@ -100,19 +102,19 @@ class MergePatch(BaseModel):
 
     kind: str | None = Field(None, description="If given, must be the item's kind")
     data: dict[str, Any] | None = None
-    reason: str | None = Field(None, max_length=2000)
+    reason: ReasonIn | None = None
 
 
 class YankIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Annotated[ReasonIn, Field(min_length=1)]
 
 
 class UnyankIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    reason: str | None = Field(None, max_length=2000)
+    reason: ReasonIn | None = None
 
 
 class YankOut(BaseModel):
@@ -126,7 +128,7 @@ class ProjectStatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     status: Literal["active", "archived", "quarantined", "deprecated"]
-    reason: str | None = Field(None, max_length=2000)
+    reason: ReasonIn | None = None
 
 
 class ProjectStatusOut(BaseModel):

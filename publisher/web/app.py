@@ -13,7 +13,7 @@ from publisher.file_sources import index_files
 from publisher.routing import Resolver
 from publisher.sparql.endpoint import Endpoint
 from publisher.sparql.service import SparqlService
-from publisher.store import open_store
+from publisher.store import open_store, redact_url
 from publisher.web.errors import install_error_handlers
 from publisher.web.hot import HotReads
 from publisher.web.limits import BodyLimit
@@ -38,7 +38,7 @@ log = logging.getLogger("ldindex.web")
 def create_app(settings: Settings | None = None) -> HotReads:
     """Build the application: cached hot reads in front of a FastAPI app (OpenAPI at /docs)."""
     settings = settings or Settings()
-    store = open_store(settings.db_url, read_only=settings.read_only)
+    store = open_store(settings.db_url, read_only=settings.read_only, read_url=settings.db_read_url)
     cache = ResponseCache(store, settings.cache_entries, settings.cache_bytes)
     service = SparqlService(
         store, settings.db_url, settings.base, settings.sparql, settings.graph_dir
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> HotReads:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        log.info("serving %s at %s", settings.db_url, settings.base)
+        log.info("serving %s at %s", redact_url(settings.db_url), settings.base)
         service.start()
         yield
         service.close()
@@ -77,4 +77,6 @@ def create_app(settings: Settings | None = None) -> HotReads:
     resolver = Resolver(store, settings.base)
     api.state.resolver = resolver
     direct = {"/_/sparql": sparql.in_front(state.sparql)}
-    return HotReads(BodyLimit(api), cache, resolver, settings.cache_max_age, direct)
+    return HotReads(
+        BodyLimit(api), cache, resolver, settings.cache_max_age, direct, settings.cdn_max_age
+    )

@@ -19,6 +19,7 @@ import anyio
 import anyio.to_thread
 import orjson
 
+from publisher import surrogate
 from publisher.cache import QUERIES, Rendering, ResponseCache, make_rendering
 from publisher.codings import choose_coding
 from publisher.conditional import etag_matches, parse_http_date
@@ -51,6 +52,25 @@ MEMO_INPUT = 512
 _UNRESOLVED = object()
 
 
+@lru_cache(maxsize=4096)
+def _surrogate_headers(project: str | None) -> tuple[tuple[bytes, bytes], ...]:
+    """The CDN purge keys of a rendering (``publisher.surrogate``), as header lines."""
+    lines = surrogate.headers(surrogate.keys_for(project))
+    return tuple((name.lower().encode(), value.encode()) for name, value in lines)
+
+
+def _freshness(max_age: int, cdn_max_age: int) -> tuple[tuple[bytes, bytes], ...]:
+    """How long a rendering may be reused: ``max_age`` for every cache; ``cdn_max_age``
+    (when set) for CDNs alone, in the two headers they read and do not pass on
+    (``Surrogate-Control``; ``CDN-Cache-Control``, RFC 9213). A CDN can keep pages that
+    long because ``ldindex changes`` tells it what to purge on every write."""
+    lines = [(b"cache-control", f"public, max-age={max_age}".encode())]
+    if cdn_max_age:
+        edge = f"max-age={cdn_max_age}".encode()
+        lines += [(b"surrogate-control", edge), (b"cdn-cache-control", edge)]
+    return tuple(lines)
+
+
 @lru_cache(maxsize=512)
 def _accept_key(accept: bytes) -> tuple[tuple[str, float], ...]:
     return media_ranges(accept.decode("latin-1"))
@@ -70,12 +90,13 @@ class HotReads:
         resolver: Resolver,
         max_age: int = 60,
         direct: Mapping[str, ASGIApp] | None = None,
+        cdn_max_age: int = 0,
     ) -> None:
         self.app = app
         self.direct = dict(direct or {})
         self.cache = cache
         self.resolver = resolver
-        self.cache_control = f"public, max-age={max_age}".encode()
+        self.cache_headers = _freshness(max_age, cdn_max_age)
         self._resolved: dict[tuple, Resource | Published | Immediate | None] = {}
         self._query_limiter: anyio.CapacityLimiter | None = None
 
@@ -189,7 +210,12 @@ class HotReads:
     def _validators(self, rendering: Rendering, encoding: str | None) -> list[tuple[bytes, bytes]]:
         etag = rendering.etag_for(encoding)
         vary = b"Accept, Accept-Encoding" if rendering.vary_accept else b"Accept-Encoding"
-        return [(b"etag", etag.encode()), (b"cache-control", self.cache_control), (b"vary", vary)]
+        return [
+            (b"etag", etag.encode()),
+            *self.cache_headers,
+            (b"vary", vary),
+            *_surrogate_headers(rendering.project),
+        ]
 
     def render(self, target: Resource) -> Rendering | None:
         """Render and cache a resource. The write counter is read before the data, so a
@@ -224,8 +250,9 @@ class HotReads:
         headers = [
             (b"etag", etag.encode()),
             (b"last-modified", built.last_modified.encode()),
-            (b"cache-control", self.cache_control),
+            *self.cache_headers,
             (b"vary", vary),
+            *_surrogate_headers(None),  # built from the whole catalogue: a site-wide document
         ]
         if if_none_match is not None:
             every = (built.etag, *(built.etag_for(c) for c in built.variants))

@@ -1,14 +1,19 @@
-"""The ``Store`` contract, run against every implementation (SQLite now; PostgreSQL to add).
+"""The ``Store`` contract, run against every implementation: SQLite, and a real PostgreSQL
+server (a throwaway cluster, ``tests/pgcluster.py``).
 
-A backend joins by adding a factory to ``BACKENDS``: a callable taking a pytest ``tmp_path``
-and returning a fresh, empty store, plus one that reopens the same database.
+A backend joins by adding a ``Backend`` maker to ``BACKENDS``: given the test's fixture
+request and ``tmp_path``, it names a fresh, empty database (``url``) and a place where no
+index is (``missing_url``), and says whether a database is still untouched (``untouched``).
+``backend()`` opens the test's database, as often as a test likes: each call is another
+connection, as another worker process would have.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,24 +37,60 @@ from publisher.store import (
     open_store,
 )
 from publisher.store.base import SCHEMA_VERSION
-from publisher.store.sqlite import _FILE_COLUMNS, _file_row
+from publisher.store.sql import FILE_COLUMNS, file_row
 from publisher.store.sqlite_schema import MIGRATIONS
 
-Factory = Callable[[Path], Store]
 
-BACKENDS: dict[str, Factory] = {
-    "sqlite": lambda root: open_store(f"sqlite:///{root / 'contract.db'}"),
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    url: str
+    missing_url: str
+    untouched: Callable[[str], bool]
+
+    def __call__(self, *_: object, **options: bool) -> Store:
+        return open_store(self.url, **options)
+
+
+def _sqlite(request: pytest.FixtureRequest, root: Path) -> Backend:
+    return Backend(
+        "sqlite",
+        f"sqlite:///{root / 'contract.db'}",
+        f"sqlite:///{root / 'missing.db'}",
+        lambda url: not Path(url.removeprefix("sqlite:///")).exists(),
+    )
+
+
+def _postgresql(request: pytest.FixtureRequest, root: Path) -> Backend:
+    import psycopg
+
+    def untouched(url: str) -> bool:
+        with psycopg.connect(url) as conn:
+            tables = conn.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchone()[0]
+            extensions = conn.execute("SELECT count(*) FROM pg_extension").fetchone()[0]
+        return tables == 0 and extensions == 1  # plpgsql alone
+
+    cluster = request.getfixturevalue("pg_cluster")
+    return Backend("postgresql", cluster.create_database(), cluster.create_database(), untouched)
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], Backend]] = {
+    "sqlite": _sqlite,
+    "postgresql": _postgresql,
 }
+Factory = Backend
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def backend(request: pytest.FixtureRequest) -> Factory:
-    return BACKENDS[request.param]
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    return BACKENDS[request.param](request, tmp_path)
 
 
 @pytest.fixture
-def store(backend: Factory, tmp_path: Path) -> Iterator[Store]:
-    opened = backend(tmp_path)
+def store(backend: Backend) -> Iterator[Store]:
+    opened = backend()
     yield opened
     opened.close()
 
@@ -210,12 +251,12 @@ def test_file_totals_per_project(store: Store) -> None:
 def test_read_only_store_reads_and_never_writes(backend: Factory, tmp_path: Path) -> None:
     from publisher.store import StoreMissing
 
-    url = backend(tmp_path).url
+    url = backend.url
     with pytest.raises(StoreMissing):
-        open_store(url.replace("contract.db", "missing.db"), read_only=True)
+        open_store(backend.missing_url, read_only=True)
     with pytest.raises(StoreMissing):
-        open_store(url.replace("contract.db", "missing.db"), create=False)
-    assert not list(tmp_path.glob("missing*"))
+        open_store(backend.missing_url, create=False)
+    assert backend.untouched(backend.missing_url)
     writer = open_store(url)
     writer.add_file(new_file(WHEEL))
     writer.close()
@@ -288,8 +329,8 @@ def test_sqlite_upgrade_counts_existing_files_as_unverified(tmp_path: Path) -> N
             "VALUES (?, ?, ?, ?, ?)",
             (f.project, f.version, b"{}", 3, now),
         )
-        columns = _FILE_COLUMNS.removesuffix(", verified")  # what schema 2 stored
-        row = _file_row(f)[:-1]
+        columns = FILE_COLUMNS.removesuffix(", verified")  # what schema 2 stored
+        row = file_row(f)[:-1]
         conn.execute(f"INSERT INTO files ({columns}) VALUES ({', '.join('?' * len(row))})", row)
     upgraded = open_store(f"sqlite:///{path}")
     try:
@@ -496,6 +537,41 @@ def test_tokens_are_kept_as_given_and_revoked_once(store: Store) -> None:
     assert store.get_token("nope") is None
 
 
+def test_writers_on_different_connections_cannot_both_win(
+    store: Store, backend: Factory, tmp_path: Path
+) -> None:
+    """Two processes revise one item from the same revision at the same moment: one wins,
+    the other gets the conflict the write API answers with 412, and the history has no gap."""
+    store.add_file(new_file(WHEEL))
+    item = store.create_item("external-link", Target("demo"), {"url": "u"}, ALICE, None)
+    other = backend(tmp_path)  # another connection, as another worker process
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def revise(writer: Store, n: int) -> None:
+        barrier.wait()
+        try:
+            writer.revise_item(item.item_id, {"url": f"u{n}"}, ALICE, None, expected_revision=1)
+            outcomes.append("won")
+        except RevisionConflict as conflict:
+            outcomes.append(f"412 at {conflict.current}")
+
+    try:
+        threads = [
+            threading.Thread(target=revise, args=(w, n)) for n, w in enumerate((store, other))
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["412 at 2", "won"]
+        history = other.item_history(item.item_id)
+        assert [r.change.revision for r in history] == [1, 2]
+        assert store.get_item(item.item_id).data == history[1].after
+    finally:
+        other.close()
+
+
 def test_sqlite_revisions_cannot_be_rewritten(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
     store.add_file(new_file(WHEEL))
@@ -570,6 +646,7 @@ def test_a_release_and_a_project_go_with_their_last_file(store: Store) -> None:
     assert store.changed_since(start) == ["demo"]
     assert store.changed_since(start + 1) == ["demo"]
     assert store.changed_since(start + 2) == []
+    assert store.withdrawn_since(start) == ["demo"] and store.withdrawn_since(start + 2) == []
 
 
 def test_removing_nothing_writes_nothing(store: Store) -> None:
@@ -834,3 +911,67 @@ def test_a_wheels_console_scripts_find_its_project(store: Store) -> None:
     assert names_found(store, "normalizer")[0] == "charset-normalizer"
     (entry,) = [e for e in store.iter_listing() if e.name == "charset-normalizer"]
     assert entry.commands == ("normalizer",)
+
+
+# -- real artefacts: the ingest pipeline and the environment query over them ------------------
+
+SHARED_ARTEFACTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "artefacts"
+MARKUPSAFE = (
+    "MarkupSafe-2.1.5-cp39-cp39-win32.whl",
+    "MarkupSafe-2.1.5-cp39-cp39-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    "MarkupSafe-3.0.2-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    "MarkupSafe-3.0.2-cp312-cp312-win_amd64.whl",
+    "markupsafe-3.0.2.tar.gz",
+)
+
+
+def ingest_markupsafe(store: Store, root: Path) -> list[str]:
+    from publisher.blobs import BlobStore
+    from publisher.ingest import ingest
+
+    paths = [SHARED_ARTEFACTS / name for name in MARKUPSAFE]
+    return [o.status for o in ingest(paths, store, BlobStore(root / "files"))]
+
+
+def test_ingesting_the_same_artefacts_again_changes_nothing(store: Store, tmp_path: Path) -> None:
+    assert ingest_markupsafe(store, tmp_path) == ["added"] * len(MARKUPSAFE)
+    generation, project = store.generation(), store.get_project("markupsafe")
+    assert ingest_markupsafe(store, tmp_path) == ["skipped"] * len(MARKUPSAFE)
+    assert store.generation() == generation and store.get_project("markupsafe") == project
+    assert sorted(r.version for r in project.releases) == ["2.1.5", "3.0.2"]
+
+
+def test_environment_query_chooses_as_installers_do(store: Store, tmp_path: Path) -> None:
+    """The query answers from what the store returns: the best file per environment, an
+    sdist when no wheel fits, a pinned version, and admin and extrinsic writes at once."""
+    from publisher.query import QueryRequest, QueryService
+
+    ingest_markupsafe(store, tmp_path)
+    service = QueryService(store, "http://index.test")
+
+    def answer(query: str) -> dict:
+        return service.answer(QueryRequest.from_query_string(f"name=MarkupSafe&{query}")).result
+
+    def chosen(query: str) -> str | None:
+        choice = answer(query)["choice"]
+        return choice["filename"] if choice else None
+
+    assert chosen("python=3.12&platform=manylinux_2_17_x86_64") == MARKUPSAFE[2]
+    assert chosen("python=3.12&platform=win_amd64") == MARKUPSAFE[3]
+    assert chosen("python=3.9&platform=win32") == "markupsafe-3.0.2.tar.gz"  # no cp39 wheel
+    assert chosen("python=3.9&platform=win32&version=2.1.5") == MARKUPSAFE[0]
+    found = answer("python=3.12&platform=win_amd64")
+    assert found["choice"]["hashes"]["sha256"] == store.file_sha256(MARKUPSAFE[3])
+    assert found["choice"]["url"].startswith("http://index.test/files/")
+
+    store.set_yanked(Target("markupsafe", "3.0.2"), True, "broken", ALICE)
+    assert chosen("python=3.9&platform=win32") == MARKUPSAFE[0]  # yanked files step aside
+    correction = {"requires_dist": ["colorama>=0.4; sys_platform == 'win32'"]}
+    store.create_item("dependency-correction", Target("markupsafe", "2.1.5"), correction,
+                      ALICE, "needs colorama on Windows")  # fmt: skip
+    dependencies = answer("python=3.9&platform=win32")["dependencies"]
+    assert (dependencies["source"], dependencies["reason"]) == (
+        "correction",
+        "needs colorama on Windows",
+    )
+    assert [r["name"] for r in dependencies["requirements"]] == ["colorama"]

@@ -1,27 +1,43 @@
-"""Writes against a real ``ldindex serve`` with two worker processes: concurrent writers never
-lose an update, and every read path shows a write as soon as it has returned."""
+"""Writes against a real ``ldindex serve`` with two worker processes, on SQLite and on
+PostgreSQL: concurrent writers never lose an update, and every read path of every worker
+shows a write as soon as it has returned, whichever worker took it."""
 
 from __future__ import annotations
 
 import itertools
 import threading
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from tests.conftest import LiveServer, make_token, start_server, stop_server, writable_index
+from tests.workers import WorkerConnection, connect_every_worker
 
 WORKERS = 2
-READS = 12  # per check: enough to reach both workers, warm or not
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    data = writable_index(tmp_path_factory.mktemp("write-live"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    db_url = None
+    if request.param == "postgresql":
+        db_url = request.getfixturevalue("pg_cluster").create_database()
+    data = writable_index(tmp_path_factory.mktemp("write-live"), db_url)
     live = start_server(data, workers=WORKERS)
     yield live
     stop_server(live)
+
+
+@pytest.fixture(scope="module")
+def workers(server: LiveServer) -> Iterator[list[WorkerConnection]]:
+    """A keep-alive connection to each worker process."""
+    connections = connect_every_worker(server.url, server.process.pid, WORKERS)
+    yield connections
+    for connection in connections:
+        connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -134,29 +150,35 @@ def test_concurrent_patches_without_if_match_all_land(server: LiveServer, admin)
     assert {r["after"]["note"] for r in history[1:]} == {f"writer {n}" for n in range(writers)}
 
 
-def _all_show(url: str, needle: str, headers: dict[str, str] | None = None) -> bool:
-    return all(needle in httpx.get(url, headers=headers or {}).text for _ in range(READS))
+def _all_show(
+    workers: list[WorkerConnection], path: str, needle: str, headers: dict[str, str] | None = None
+) -> bool:
+    return all(needle in worker.get(path, headers).text for worker in workers)
 
 
-def _none_show(url: str, needle: str, headers: dict[str, str] | None = None) -> bool:
-    return all(needle not in httpx.get(url, headers=headers or {}).text for _ in range(READS))
+def _none_show(
+    workers: list[WorkerConnection], path: str, needle: str, headers: dict[str, str] | None = None
+) -> bool:
+    return all(needle not in worker.get(path, headers).text for worker in workers)
 
 
-def test_a_write_is_visible_on_every_read_path_at_once(server: LiveServer, admin) -> None:
+def test_a_write_is_visible_on_every_read_path_at_once(
+    server: LiveServer, workers: list[WorkerConnection], admin
+) -> None:
     base = server.url
-    release_page = f"{base}/project/markupsafe/3.0.2/"
-    project_page = f"{base}/project/markupsafe/"
+    release_page = "/project/markupsafe/3.0.2/"
+    project_page = "/project/markupsafe/"
     codemeta = f"{release_page}codemeta.json"
     jsonld = {"Accept": "application/ld+json"}
-    simple = f"{base}/simple/markupsafe/"
+    simple = "/simple/markupsafe/"
     simple_json = {"Accept": "application/vnd.pypi.simple.v1+json"}
     advisory_id = "GHSA-live-visi-ble1"
     # Warm every worker's cache on every path first.
-    assert _none_show(release_page, advisory_id)
-    assert _none_show(project_page, "1 advisory")
-    assert _none_show(codemeta, advisory_id)
-    assert _none_show(release_page, advisory_id, jsonld)
-    assert _none_show(simple, '"yanked":"gone bad"', simple_json)
+    assert _none_show(workers, release_page, advisory_id)
+    assert _none_show(workers, project_page, "1 advisory")
+    assert _none_show(workers, codemeta, advisory_id)
+    assert _none_show(workers, release_page, advisory_id, jsonld)
+    assert _none_show(workers, simple, '"yanked":"gone bad"', simple_json)
 
     advisory = {
         "kind": "advisory",
@@ -166,10 +188,10 @@ def test_a_write_is_visible_on_every_read_path_at_once(server: LiveServer, admin
         f"{base}/_/api/projects/markupsafe/releases/3.0.2/items", json=advisory, headers=admin
     )
     assert created.status_code == 201
-    assert _all_show(release_page, advisory_id)
-    assert _all_show(project_page, "1 advisory")
-    assert _all_show(codemeta, advisory_id)
-    assert _all_show(release_page, advisory_id, jsonld)
+    assert _all_show(workers, release_page, advisory_id)
+    assert _all_show(workers, project_page, "1 advisory")
+    assert _all_show(workers, codemeta, advisory_id)
+    assert _all_show(workers, release_page, advisory_id, jsonld)
 
     correction = {
         "kind": "dependency-correction",
@@ -180,12 +202,11 @@ def test_a_write_is_visible_on_every_read_path_at_once(server: LiveServer, admin
         f"{base}/_/api/projects/markupsafe/releases/3.0.2/items", json=correction, headers=admin
     )
     assert made.status_code == 201
-    assert _all_show(release_page, "needs colorama on Windows")
-    document = httpx.get(codemeta).json()
-    corrected = document["correctedDependencies"]
-    assert (
-        corrected["corrected"] is True and corrected["recordReason"] == "needs colorama on Windows"
-    )
+    assert _all_show(workers, release_page, "needs colorama on Windows")
+    for worker in workers:
+        corrected = worker.get(codemeta).json()["correctedDependencies"]
+        assert corrected["corrected"] is True
+        assert corrected["recordReason"] == "needs colorama on Windows"
 
     yank = httpx.post(
         f"{base}/_/api/projects/markupsafe/releases/3.0.2/yank",
@@ -193,12 +214,49 @@ def test_a_write_is_visible_on_every_read_path_at_once(server: LiveServer, admin
         headers=admin,
     )
     assert yank.status_code == 200
-    assert _all_show(simple, '"yanked":"gone bad"', simple_json)
-    assert _all_show(simple, 'data-yanked="gone bad"')
-    assert _all_show(release_page, "This release was withdrawn: gone bad")
+    assert _all_show(workers, simple, '"yanked":"gone bad"', simple_json)
+    assert _all_show(workers, simple, 'data-yanked="gone bad"')
+    assert _all_show(workers, release_page, "This release was withdrawn: gone bad")
 
     httpx.delete(created.headers["location"], headers=admin)
-    assert _none_show(release_page, advisory_id)
-    assert _none_show(codemeta, advisory_id)
+    assert _none_show(workers, release_page, advisory_id)
+    assert _none_show(workers, codemeta, advisory_id)
     httpx.post(f"{base}/_/api/projects/markupsafe/releases/3.0.2/unyank", headers=admin)
-    assert _none_show(simple, '"yanked":"gone bad"', simple_json)
+    assert _none_show(workers, simple, '"yanked":"gone bad"', simple_json)
+
+
+def test_a_write_through_one_worker_is_read_by_the_other_next(
+    workers: list[WorkerConnection], admin
+) -> None:
+    """Writes alternate between the two workers; each is read back through the other worker
+    on its very next request, as soon as the write is acknowledged, never stale."""
+    simple, as_json = "/simple/requests/", {"Accept": "application/vnd.pypi.simple.v1+json"}
+    release = "/project/requests/2.32.3/"
+    for worker in workers:  # both caches warm
+        assert worker.get(simple, as_json).status == 200 and worker.get(release).status == 200
+    created = workers[0].request(
+        "POST", "/_/api/projects/requests/releases/2.32.3/items",
+        {"kind": "advisory", "data": {"id": "PYSEC-0000-next", "summary": "round -1"}}, admin,
+    )  # fmt: skip
+    assert created.status == 201, created.body
+    item, etag = urlsplit(created.headers["location"]).path, created.headers["etag"]
+    for round_ in range(10):
+        writer, reader = workers[round_ % 2], workers[1 - round_ % 2]
+        reason = f"withdrawn in round {round_}"
+        yanked = writer.request(
+            "POST", "/_/api/projects/requests/releases/2.32.3/yank", {"reason": reason}, admin
+        )
+        assert yanked.status == 200, yanked.body
+        assert f'"yanked":"{reason}"' in reader.get(simple, as_json).text, round_
+        summary = f"revised in round {round_}"
+        revised = writer.request(
+            "PUT", item,
+            {"kind": "advisory", "data": {"id": "PYSEC-0000-next", "summary": summary}},
+            {**admin, "If-Match": etag},
+        )  # fmt: skip
+        assert revised.status == 200, revised.body
+        etag = revised.headers["etag"]
+        assert summary in reader.get(release).text, round_
+        assert summary in writer.get(release).text, round_
+    for worker in workers:
+        worker.request("POST", "/_/api/projects/requests/releases/2.32.3/unyank", None, admin)

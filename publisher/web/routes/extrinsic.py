@@ -44,7 +44,7 @@ from publisher.web.api_models import (
     revision_out,
 )
 from publisher.web.auth import require_project
-from publisher.web.errors import json_response
+from publisher.web.errors import json_response, problem
 from publisher.web.routes.api_common import (
     PROBLEMS,
     FilenamePath,
@@ -363,6 +363,8 @@ def delete_item(
     reason: str | None = Query(None, max_length=500, description="Why it is deleted"),
 ) -> Response:
     principal = writer[1]
+    if reason is not None and "\x00" in reason:
+        return problem(422, "reason: must not contain the NUL character (U+0000)")
     expected = _expected_revision(request, item_id)
     deleted = writes.delete(_store(request), item_id, principal.author, reason, expected)
     return _item_response(request, deleted)

@@ -15,6 +15,7 @@ import anyio.to_thread
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 
+from publisher import surrogate
 from publisher.cache import make_rendering
 from publisher.query import MAX_BODY, BadParameter, QueryRequest
 from publisher.query.environment import MARKER_NAMES
@@ -184,6 +185,7 @@ async def _cached(request: Request, target: Resource) -> Response:
         cache.put(target.key, rendering, target.cache)
     body, encoding = rendering.variant(request.headers.get("accept-encoding", ""))
     headers = {"etag": rendering.etag_for(encoding), "vary": "Accept, Accept-Encoding"}
+    headers.update(surrogate.headers(surrogate.keys_for(rendering.project)))
     if encoding is not None:
         headers["content-encoding"] = encoding
     return Response(body, media_type=rendering.media_type, headers=headers)

@@ -1,4 +1,4 @@
-"""Extrinsic items and their immutable revisions in SQLite (mixed into ``SQLiteStore``).
+"""Extrinsic items and their immutable revisions (mixed into ``publisher.store.sql.SQLStore``).
 
 An item row holds the current state; each change appends one ``extrinsic_revisions`` row
 with the document before and after, in the same transaction that moves the item's revision
@@ -10,7 +10,6 @@ lock is taken, so two writers holding the same revision can never both succeed.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -25,7 +24,7 @@ from publisher.store.base import (
     ItemNotFound,
     RevisionConflict,
 )
-from publisher.store.sqlite_writes import bump_generation, check_target, now, write_transaction
+from publisher.store.sql_writes import bump_generation, check_target, now
 
 __all__ = ["ExtrinsicMixin"]
 
@@ -37,7 +36,7 @@ FROM extrinsic_items i
 JOIN extrinsic_revisions c ON c.item_id = i.id AND c.revision = 1
 JOIN extrinsic_revisions u ON u.item_id = i.id AND u.revision = i.revision
 """
-_ORDER = " ORDER BY i.kind, i.version, i.filename, c.at, i.id"
+_ORDER = " ORDER BY i.kind, i.version NULLS FIRST, i.filename NULLS FIRST, c.at, i.id"
 
 
 def _change(revision: int, row: tuple) -> Change:
@@ -64,13 +63,13 @@ def _json(value: Mapping[str, Any] | None) -> bytes | None:
 class ExtrinsicMixin:
     """Create, revise, list and trace extrinsic items."""
 
-    _db: sqlite3.Connection
+    _db: Any  # the backend's connection (publisher.store.sql)
 
     def create_item(
         self, kind: str, target: Target, data: Mapping[str, Any], author: Author, reason: str | None
     ) -> ExtrinsicItem:
         item_id = secrets.token_hex(8)
-        with write_transaction(self) as db:
+        with self._transaction() as db:  # type: ignore[attr-defined]
             check_target(db, target)
             if kind in ONE_PER_TARGET:
                 self._refuse_second(db, kind, target)
@@ -84,10 +83,10 @@ class ExtrinsicMixin:
         return self._read_item(item_id)
 
     @staticmethod
-    def _refuse_second(db: sqlite3.Connection, kind: str, target: Target) -> None:
+    def _refuse_second(db: Any, kind: str, target: Target) -> None:
         existing = db.execute(
-            "SELECT id FROM extrinsic_items WHERE kind = ? AND project = ? AND version IS ? "
-            "AND filename IS ? AND deleted = 0",
+            "SELECT id FROM extrinsic_items WHERE kind = ? AND project = ? AND deleted = 0 "
+            "AND version IS NOT DISTINCT FROM ? AND filename IS NOT DISTINCT FROM ?",
             (kind, target.project, target.version, target.filename),
         ).fetchone()
         if existing is not None:
@@ -105,7 +104,7 @@ class ExtrinsicMixin:
         expected_revision: int | None = None,
         action: str = "replace",
     ) -> ExtrinsicItem:
-        with write_transaction(self) as db:
+        with self._transaction() as db:  # type: ignore[attr-defined]
             row = db.execute(
                 "SELECT kind, project, version, filename, revision, deleted, data "
                 "FROM extrinsic_items WHERE id = ?",
@@ -141,7 +140,7 @@ class ExtrinsicMixin:
 
     @staticmethod
     def _append_revision(
-        db: sqlite3.Connection,
+        db: Any,
         item_id: str,
         revision: int,
         action: str,
@@ -185,10 +184,10 @@ class ExtrinsicMixin:
     ) -> list[ExtrinsicItem]:
         where, args = ["i.project = ?"], [target.project]
         if exact or target.version is not None:
-            where.append("i.version IS ?" if exact else "i.version = ?")
+            where.append("i.version IS NOT DISTINCT FROM ?" if exact else "i.version = ?")
             args.append(target.version)
         if exact or target.filename is not None:
-            where.append("i.filename IS ?" if exact else "i.filename = ?")
+            where.append("i.filename IS NOT DISTINCT FROM ?" if exact else "i.filename = ?")
             args.append(target.filename)
         if kind is not None:
             where.append("i.kind = ?")

@@ -1,4 +1,4 @@
-"""Directory mode in SQLite (mixed into ``SQLiteStore``): the folder an index mirrors and
+"""Directory mode (mixed into ``publisher.store.sql.SQLStore``): the folder an index mirrors and
 where each file indexed from it lies.
 
 An entry is written in the transaction that indexes its file (``add_file`` with
@@ -9,17 +9,16 @@ moved elsewhere keeps them.
 
 from __future__ import annotations
 
-import sqlite3
+from typing import Any
 
 from publisher.store.base import FolderEntry
-from publisher.store.sqlite_writes import write_transaction
 
 __all__ = ["FolderMixin", "upsert_folder_entry"]
 
 _FOLDER_KEY = "folder"
 
 
-def upsert_folder_entry(db: sqlite3.Connection, entry: FolderEntry) -> None:
+def upsert_folder_entry(db: Any, entry: FolderEntry) -> None:
     """Record where a file is, replacing what was known of that file or that path."""
     db.execute(
         "DELETE FROM folder_files WHERE path = ? AND filename != ?", (entry.path, entry.filename)
@@ -35,7 +34,7 @@ def upsert_folder_entry(db: sqlite3.Connection, entry: FolderEntry) -> None:
 class FolderMixin:
     """The mirrored folder and the entries of the files found in it."""
 
-    _db: sqlite3.Connection
+    _db: Any  # the backend's connection (publisher.store.sql)
 
     def folder_root(self) -> str | None:
         row = self._db.execute(
@@ -47,7 +46,7 @@ class FolderMixin:
         self._writable()  # type: ignore[attr-defined]
         if self.folder_root() == root:
             return
-        with write_transaction(self) as db:
+        with self._transaction() as db:  # type: ignore[attr-defined]
             db.execute(
                 "INSERT INTO store_settings (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -71,7 +70,7 @@ class FolderMixin:
 
     def record_folder_entry(self, entry: FolderEntry) -> bool:
         self._writable()  # type: ignore[attr-defined]
-        with write_transaction(self) as db:
+        with self._transaction() as db:  # type: ignore[attr-defined]
             indexed = db.execute("SELECT 1 FROM files WHERE filename = ?", (entry.filename,))
             if indexed.fetchone() is None:
                 return False

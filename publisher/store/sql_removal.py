@@ -1,4 +1,4 @@
-"""Withdrawing files from the index in SQLite (mixed into ``SQLiteStore``).
+"""Withdrawing files from the index (mixed into ``publisher.store.sql.SQLStore``).
 
 One transaction removes the files (their tags and folder entries with them), the releases
 left without files and the projects left without releases, records a ``remove`` event for
@@ -14,7 +14,6 @@ applies again when the target comes back.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,12 +21,12 @@ import orjson
 
 from crosswalk.records import DistributionFile, Target
 from publisher.store.base import Author, FilenameReuse
-from publisher.store.sqlite_writes import now, write_transaction
+from publisher.store.sql_writes import now
 
 __all__ = ["RemovalMixin", "check_not_reused"]
 
 
-def check_not_reused(db: sqlite3.Connection, filename: str, sha256: str) -> None:
+def check_not_reused(db: Any, filename: str, sha256: str) -> None:
     """Refuse a removed filename for other bytes; forget the removal when the same bytes
     come back (inside the adding transaction)."""
     row = db.execute("SELECT sha256 FROM removed_files WHERE filename = ?", (filename,))
@@ -45,14 +44,14 @@ def check_not_reused(db: sqlite3.Connection, filename: str, sha256: str) -> None
 class RemovalMixin:
     """``remove_files``: the one way files leave the index."""
 
-    _db: sqlite3.Connection
+    _db: Any  # the backend's connection (publisher.store.sql)
 
     def remove_files(
         self, filenames: Iterable[str], author: Author, reason: str | None
     ) -> list[DistributionFile]:
         self._writable()  # type: ignore[attr-defined]
         wanted = sorted(set(filenames))
-        with write_transaction(self) as db:
+        with self._transaction() as db:  # type: ignore[attr-defined]
             removed = [r for r in map(self.get_file, wanted) if r is not None]  # type: ignore[attr-defined]
             if not removed:
                 return removed
@@ -90,9 +89,7 @@ class RemovalMixin:
         return removed
 
     @staticmethod
-    def _withdraw(
-        db: sqlite3.Connection, record: DistributionFile, generation: int, when: str
-    ) -> None:
+    def _withdraw(db: Any, record: DistributionFile, generation: int, when: str) -> None:
         db.execute("DELETE FROM file_tags WHERE filename = ?", (record.filename,))
         db.execute("DELETE FROM folder_files WHERE filename = ?", (record.filename,))
         db.execute("DELETE FROM files WHERE filename = ?", (record.filename,))
@@ -113,7 +110,7 @@ class RemovalMixin:
 
     @staticmethod
     def _record_removal(
-        db: sqlite3.Connection,
+        db: Any,
         record: DistributionFile,
         author: Author,
         reason: str | None,

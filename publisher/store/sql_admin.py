@@ -1,4 +1,4 @@
-"""Index administration in SQLite (mixed into ``SQLiteStore``): yanks and project status.
+"""Index administration (mixed into ``publisher.store.sql.SQLStore``): yanks and project status.
 
 Each change updates the release, file or project row and appends an immutable
 ``admin_events`` row (who, when, why, state before and after) in one transaction that also
@@ -7,7 +7,6 @@ bumps the project's generation, so the simple API and the pages show it at once.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +14,7 @@ import orjson
 
 from crosswalk.records import AdminEvent, Target
 from publisher.store.base import Author, TargetNotFound
-from publisher.store.sqlite_writes import bump_generation, check_target, now, write_transaction
+from publisher.store.sql_writes import bump_generation, check_target, now
 
 __all__ = ["PROJECT_STATUSES", "AdminMixin"]
 
@@ -26,7 +25,7 @@ PROJECT_STATUSES = ("active", "archived", "quarantined", "deprecated")
 class AdminMixin:
     """Yank, un-yank, set project status, and read back what was done."""
 
-    _db: sqlite3.Connection
+    _db: Any  # the backend's connection (publisher.store.sql)
 
     def set_yanked(
         self, target: Target, yanked: bool, reason: str | None, author: Author
@@ -45,7 +44,7 @@ class AdminMixin:
         else:
             table, where, args = "files", "filename = ?", (target.filename,)
         kept_reason = reason if yanked else None  # an un-yank's reason goes in the record only
-        with write_transaction(self) as db:
+        with self._transaction() as db:  # type: ignore[attr-defined]
             check_target(db, target)
             row = db.execute(f"SELECT yanked, yanked_reason FROM {table} WHERE {where}", args)
             was_yanked, was_reason = row.fetchone()
@@ -68,7 +67,7 @@ class AdminMixin:
         if status not in PROJECT_STATUSES:
             raise ValueError(f"unknown project status {status!r} (known: {PROJECT_STATUSES})")
         target = Target(name)
-        with write_transaction(self) as db:
+        with self._transaction() as db:  # type: ignore[attr-defined]
             check_target(db, target)
             row = db.execute(
                 "SELECT status, status_reason FROM projects WHERE name = ?", (name,)
@@ -87,7 +86,7 @@ class AdminMixin:
 
     @staticmethod
     def _record(
-        db: sqlite3.Connection,
+        db: Any,
         action: str,
         target: Target,
         author: Author,
@@ -98,7 +97,7 @@ class AdminMixin:
         at = now()
         cursor = db.execute(
             "INSERT INTO admin_events (action, project, version, filename, author, token_id, "
-            "at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 action,
                 target.project,
@@ -113,7 +112,7 @@ class AdminMixin:
             ),
         )
         return AdminEvent(
-            cursor.lastrowid,
+            cursor.fetchone()[0],
             action,
             target,
             author.name,

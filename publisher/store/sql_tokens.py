@@ -1,12 +1,13 @@
-"""API tokens in SQLite (mixed into ``SQLiteStore``): only the SHA-256 of a secret is kept."""
+"""API tokens (mixed into ``publisher.store.sql.SQLStore``): only the SHA-256 of a secret is
+kept. Tokens are always read from the primary database, never a replica: a token revoked a
+moment ago must not be honoured by a replica that has not caught up."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
+from typing import Any
 
 from publisher.store.base import TokenRecord
-from publisher.store.sqlite_writes import write_transaction
 
 __all__ = ["TokenMixin"]
 
@@ -24,10 +25,10 @@ def _token(row: tuple) -> TokenRecord:
 
 
 class TokenMixin:
-    _db: sqlite3.Connection
+    _primary: Any  # the backend's connection to the primary database (publisher.store.sql)
 
     def add_token(self, token: TokenRecord) -> None:
-        with write_transaction(self) as db:
+        with self._transaction() as db:  # type: ignore[attr-defined]
             db.execute(
                 f"INSERT INTO tokens ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -42,16 +43,16 @@ class TokenMixin:
             )
 
     def get_token(self, token_id: str) -> TokenRecord | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM tokens WHERE id = ?", (token_id,))
+        row = self._primary.execute(f"SELECT {_COLUMNS} FROM tokens WHERE id = ?", (token_id,))
         found = row.fetchone()
         return _token(found) if found else None
 
     def list_tokens(self) -> list[TokenRecord]:
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM tokens ORDER BY created, id")
+        rows = self._primary.execute(f"SELECT {_COLUMNS} FROM tokens ORDER BY created, id")
         return [_token(r) for r in rows]
 
     def revoke_token(self, token_id: str, when: datetime) -> bool:
-        with write_transaction(self) as db:
+        with self._transaction() as db:  # type: ignore[attr-defined]
             cursor = db.execute(
                 "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
                 (when.isoformat(), token_id),

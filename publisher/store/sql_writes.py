@@ -1,28 +1,26 @@
-"""What every SQLite write shares: one IMMEDIATE transaction, the generation bump, targets.
+"""What every write shares: the generation bump, the clock, the check of a target.
 
-A write takes the database's write lock at BEGIN (``BEGIN IMMEDIATE``), so a read-check-write
-sequence inside it cannot interleave with another writer's: that is what makes optimistic
-concurrency (If-Match) and "no lost update" hold across threads and processes. The store-wide
-generation counter and the written project's generation move in the same transaction, and the
-shared change counter after COMMIT, before the write returns, so every cached rendering of
-that project in every worker is stale from that moment on.
+A write runs inside the backend's ``_transaction()`` (``publisher.store.sql``), which no other
+writer interleaves with, so a read-check-write sequence inside it is atomic: that is what
+makes optimistic concurrency (If-Match) and "no lost update" hold across threads, processes
+and machines. The store-wide generation counter and the written project's generation move in
+the same transaction; every process learns of it by the time the write returns (the change
+counter beside a SQLite file, a NOTIFY on PostgreSQL), so every cached rendering of that
+project in every worker is stale from that moment on.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from crosswalk.records import Target
 from publisher.store.base import TargetNotFound
 
-__all__ = ["bump_generation", "check_target", "now", "write_transaction"]
+__all__ = ["bump_generation", "check_target", "now"]
 
 
-def bump_generation(db: sqlite3.Connection, project: str) -> None:
+def bump_generation(db: Any, project: str) -> None:
     """Move the store-wide counter and stamp the project with it (inside a transaction)."""
     db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
     db.execute(
@@ -32,27 +30,11 @@ def bump_generation(db: sqlite3.Connection, project: str) -> None:
     )
 
 
-@contextmanager
-def write_transaction(store: Any) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any error; the change counter is bumped
-    only after a successful COMMIT."""
-    db = store._db
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    store._changes.bump()
-
-
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def check_target(db: sqlite3.Connection, target: Target) -> None:
+def check_target(db: Any, target: Target) -> None:
     """Raise ``TargetNotFound`` unless the project, release or file exists (and the file
     belongs to that release)."""
     if db.execute("SELECT 1 FROM projects WHERE name = ?", (target.project,)).fetchone() is None:
