@@ -171,6 +171,7 @@ class Reconciler:
         self._problems: set[tuple[str, str]] = set()
         self._postponed: set[str] = set()  # withdrawals waiting, as said in this run
         self._postponed_before: set[str] = set()  # and in the one before
+        self._moving: dict[str, str] = {}  # filename -> a new path of it in this run
 
     def run(self) -> Report:
         """Reconcile once. Raises ``FolderError`` when the folder cannot be read: the index
@@ -190,6 +191,8 @@ class Reconciler:
                 logging.WARNING,
                 f"{path}: skipped: {serving} already publishes a file of that name",
             )
+        # files about to be recorded at a new place, where a withdrawal reads them if need be
+        self._moving = {posixpath.basename(p): p for p in todo.ingest}
         self._withdraw(todo.gone, "no longer in the folder", report)
         for path, entry in todo.check:
             self._check(path, entry, files[path], report)
@@ -210,7 +213,9 @@ class Reconciler:
         if not entries:
             return
         places = {e.filename: e.path for e in entries}
-        kept = reread_kept(self.store, places, self.root, self.files_dir, self.options)
+        kept = reread_kept(
+            self.store, places, self.root, self.files_dir, self.options, self._moving
+        )
         for filename, why in sorted(kept.waiting.items()):
             message = f"{places.pop(filename)}: withdrawal postponed: {why}"
             self._postponed.add(message)

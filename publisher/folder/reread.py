@@ -3,12 +3,12 @@ metadata or extras from, so that the store derives the release anew from them in
 withdrawal's own transaction (``Store.remove_files``): the release then says what an index
 of its remaining files alone says, never what the withdrawn file said.
 
-Each kept file is read where its bytes are (its place in the folder, else the index's file
-store) by ingest's own reading (``publisher.ingest.describe_file``: the same checks, parsers
-and ranks; nothing extracted to disk), a few at a time, and offered in the order in which a
-fresh index of the folder reads files: by path in the folder, then those of the file store
-by name. Among files of equal rank the first in that order gives the metadata, as it would
-in a fresh index.
+Each kept file is read where its bytes are (its place in the folder, or the place it was
+moved to since, else the index's file store) by ingest's own reading
+(``publisher.ingest.describe_file``: the same checks, parsers and ranks; nothing extracted
+to disk), a few at a time, and offered in the order in which a fresh index of the folder
+reads files: by path in the folder, then those of the file store by name. Among files of
+equal rank the first in that order gives the metadata, as it would in a fresh index.
 
 A kept file of the folder that can no longer be read as it was indexed (gone, other bytes,
 unreadable) cannot stay published either: it is withdrawn with the others. One of the file
@@ -18,7 +18,7 @@ again at the next reconciliation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -67,10 +67,13 @@ def reread_kept(
     root: Path,
     files_dir: Path | None,
     options: IngestOptions,
+    moved: Mapping[str, str] | None = None,
 ) -> Reread:
     """Read again every file kept by a release that took its metadata or an extra from one
-    of the ``withdrawn`` files."""
+    of the ``withdrawn`` files. ``moved`` maps filenames to the paths in the folder where
+    files of those names lie now, not yet recorded (moved since they were indexed)."""
     withdrawn = set(withdrawn)
+    moved = moved or {}
     releases: list[tuple[str, list[str], list[_Kept]]] = []
     for project, version in store.releases_derived_from(withdrawn):
         release = store.get_release(project, version)
@@ -78,7 +81,9 @@ def reread_kept(
             continue
         going = sorted(f.filename for f in release.files if f.filename in withdrawn)
         kept = [
-            _locate(store, f, root, files_dir) for f in release.files if f.filename not in going
+            _locate(store, f, root, files_dir, moved.get(f.filename))
+            for f in release.files
+            if f.filename not in going
         ]
         if kept:
             releases.append((f"{project} {version}", going, kept))
@@ -113,10 +118,13 @@ def reread_kept(
     return result
 
 
-def _locate(store: Store, record: DistributionFile, root: Path, files_dir: Path | None) -> _Kept:
+def _locate(
+    store: Store, record: DistributionFile, root: Path, files_dir: Path | None, now: str | None
+) -> _Kept:
     entry = store.folder_entry(record.filename)
-    if entry is not None:
-        return _Kept(record, root.joinpath(*PurePosixPath(entry.path).parts), entry.path)
+    place = now or (entry.path if entry is not None else None)
+    if place is not None:
+        return _Kept(record, root.joinpath(*PurePosixPath(place).parts), place)
     path = BlobStore(files_dir).path(record.url_path) if files_dir is not None else None
     return _Kept(record, path, None)
 

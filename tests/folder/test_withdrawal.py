@@ -172,6 +172,23 @@ def test_a_release_losing_one_of_several_equal_wheels_takes_the_next_by_path(
         assert_as_fresh(mirror, tmp_path)
 
 
+def test_a_kept_file_moved_in_the_same_change_is_read_where_it_lies_now(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    gone = wheel(mirror.folder, members={"demo-1.0.dist-info/entry_points.txt": SCRIPTS})
+    kept = sdist(mirror.folder)
+    mirror.run()
+    gone.unlink()
+    (mirror.folder / "sdists").mkdir()
+    kept.rename(mirror.folder / "sdists" / kept.name)
+    report = mirror.run()
+    assert (report.removed, report.moved) == ([gone.name], [f"sdists/{kept.name}"])
+    release = mirror.store.get_release("demo", "1.0")
+    assert (release.metadata_source, release.entry_points) == (kept.name, {})
+    assert [e.target.filename for e in mirror.store.admin_events("demo")] == [gone.name]
+    assert_as_fresh(mirror, tmp_path)
+
+
 def test_a_kept_file_no_longer_holding_its_bytes_is_withdrawn_with_it(
     mirror: Mirror, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
