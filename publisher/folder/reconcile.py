@@ -6,7 +6,9 @@ disappeared, which wait to be complete, and which repeat a filename another path
 ``Reconciler.run`` carries a plan out, each change in its own transaction:
 
 - a file that disappeared is withdrawn (``Store.remove_files``); a release or project left
-  without files goes with it;
+  without files goes with it, and a release that keeps files but took its metadata, commands
+  or citation from a withdrawn one is derived anew from the files it keeps, read again, in
+  the same transaction (``publisher.folder.reread``);
 - a new file is ingested where it lies (``publisher.ingest`` in directory mode, its
   modification time as upload time); one that cannot be indexed is reported with its reason
   and skipped until it changes;
@@ -29,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from publisher.folder.reread import reread_kept
 from publisher.folder.scan import Seen, scan
 from publisher.folder.settle import Settling
 from publisher.ingest import IngestOptions, ingest
@@ -151,10 +154,14 @@ class Reconciler:
         exclude: Iterable[Path] = (),
         options: IngestOptions | None = None,
         settling: Settling | None = None,
+        files_dir: Path | None = None,
     ) -> None:
+        """``files_dir`` is the index's file store, where files not in the folder are read
+        from when a withdrawal leaves their release to derive again."""
         self.store = store
         self.root = Path(root).absolute()
         self.exclude = tuple(exclude)
+        self.files_dir = files_dir
         self.options = replace(
             options or IngestOptions(), folder=self.root, upload_time="mtime", dry_run=False
         )
@@ -162,10 +169,14 @@ class Reconciler:
         self._refused: dict[str, Seen] = {}
         self._said: dict[str, tuple[Seen, str]] = {}
         self._problems: set[tuple[str, str]] = set()
+        self._postponed: set[str] = set()  # withdrawals waiting, as said in this run
+        self._postponed_before: set[str] = set()  # and in the one before
+        self._moving: dict[str, str] = {}  # filename -> a new path of it in this run
 
     def run(self) -> Report:
         """Reconcile once. Raises ``FolderError`` when the folder cannot be read: the index
         is then left as it is (an unreadable folder is not an empty one)."""
+        self._postponed_before, self._postponed = self._postponed, set()
         found = scan(self.root, self.exclude)
         for path, reason in sorted(set(found.problems) - self._problems):
             log.warning("%s: skipped (%s)", path, reason)
@@ -180,6 +191,8 @@ class Reconciler:
                 logging.WARNING,
                 f"{path}: skipped: {serving} already publishes a file of that name",
             )
+        # files about to be recorded at a new place, where a withdrawal reads them if need be
+        self._moving = {posixpath.basename(p): p for p in todo.ingest}
         self._withdraw(todo.gone, "no longer in the folder", report)
         for path, entry in todo.check:
             self._check(path, entry, files[path], report)
@@ -199,8 +212,23 @@ class Reconciler:
     def _withdraw(self, entries: list[FolderEntry], reason: str, report: Report) -> None:
         if not entries:
             return
-        removed = self.store.remove_files([e.filename for e in entries], AUTHOR, reason)
         places = {e.filename: e.path for e in entries}
+        kept = reread_kept(
+            self.store, places, self.root, self.files_dir, self.options, self._moving
+        )
+        for filename, why in sorted(kept.waiting.items()):
+            message = f"{places.pop(filename)}: withdrawal postponed: {why}"
+            self._postponed.add(message)
+            if message not in self._postponed_before:
+                log.warning("%s", message)
+        for filename, lost in sorted(kept.lost.items()):
+            places[filename] = lost.place
+            log.warning(
+                "%s: withdrawn with %s: %s", lost.place, ", ".join(lost.going_with), lost.why
+            )
+        if not places:
+            return
+        removed = self.store.remove_files(sorted(places), AUTHOR, reason, kept.files)
         for record in removed:
             report.removed.append(record.filename)
             where = places[record.filename]

@@ -86,6 +86,7 @@ class _Session:
             quiet=config.quiet,
             exclude=[config.files_dir],
             options=IngestOptions(workers=config.workers),
+            files_dir=config.files_dir,
         )
 
     def close(self) -> None:
@@ -200,6 +201,7 @@ class FolderSync:
             quiet=config.quiet,
             exclude=[config.files_dir],
             options=IngestOptions(workers=config.workers),
+            files_dir=config.files_dir,
         )
         self._mutex = threading.Lock()
 

@@ -43,7 +43,7 @@ from publisher.ingest.metadata import (
 from publisher.ingest.wheelcheck import check_wheel
 from publisher.store import FolderEntry, NewFile, Store
 
-__all__ = ["IngestOptions", "Outcome", "find_artefacts", "ingest"]
+__all__ = ["IngestError", "IngestOptions", "Outcome", "describe_file", "find_artefacts", "ingest"]
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,17 @@ def ingest(
         for item in pending:
             settle(*item)
     return outcomes
+
+
+def describe_file(path: Path, options: IngestOptions | None = None) -> NewFile:
+    """Read, hash and check one file and describe it exactly as ``ingest`` does, storing
+    nothing and copying no bytes: what a file already indexed says, read again where it
+    lies (when a withdrawal leaves its release to derive again from the files it keeps).
+    Raises ``IngestError`` for a file that cannot be indexed, ``OSError`` for one that
+    cannot be read."""
+    prepared = _prepare(path, None, options or IngestOptions(), None)
+    assert prepared.new is not None  # read in full: nothing was known of it
+    return prepared.new
 
 
 @dataclass(frozen=True, slots=True)

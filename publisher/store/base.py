@@ -125,8 +125,10 @@ class NewFile:
     ``metadata_rank`` orders candidate sources of a release's metadata: a release takes its
     metadata from its highest-ranked file (wheels over sdists over legacy formats), the first
     one ingested among equals. ``entry_points`` and ``citation`` are kept for the release
-    from the first file that carries them. ``folder`` is set in directory mode: the bytes
-    stay in the served folder, at that entry, instead of the file store.
+    from the first file that carries them (``publisher.store.sql_release`` applies both
+    rules, at ingest and when a withdrawal derives a release again). ``folder`` is set in
+    directory mode: the bytes stay in the served folder, at that entry, instead of the file
+    store.
     """
 
     file: DistributionFile
@@ -201,19 +203,39 @@ class Store(Protocol):
         bytes under a removed filename are indexed again.
         """
 
+    def releases_derived_from(self, filenames: Iterable[str]) -> list[tuple[str, str]]:
+        """(project, version) of the releases that took their metadata or an extra (entry
+        points, citation) from one of these indexed files, sorted: those that withdrawing
+        the files leaves to derive again from the files they keep (``remove_files``)."""
+
     def remove_files(
-        self, filenames: Iterable[str], author: Author, reason: str | None
+        self,
+        filenames: Iterable[str],
+        author: Author,
+        reason: str | None,
+        reread: Iterable[NewFile] = (),
     ) -> list[DistributionFile]:
         """Withdraw files from the index in one transaction; return the records removed
         (unknown names are passed over).
 
         A release left without files goes, and a project left without releases: they answer
-        404 and leave every listing. Each removal is an administrative event of its project
-        (``remove``), and the filename stays bound to its sha256 (see ``add_file``).
-        Extrinsic items keep their target and their history: detached while the target is
-        gone, they apply again if it comes back. The store-wide generation moves once, and
-        ``changed_since`` names every project touched, removed ones included, so every
-        process drops what it derived from them.
+        404 and leave every listing. A release that keeps files is, after the withdrawal,
+        what those files say: when it took its metadata or an extra from a withdrawn file
+        (``releases_derived_from``), ``reread`` must hold every file it keeps, read again as
+        ingest describes them, and the release is derived again from them in the same
+        transaction, as if they alone had been ingested in the order given (metadata from
+        the first of the highest rank, each extra from the first that carries one, the
+        creation time of the first). A project that loses the last release spelling its
+        display name takes its latest release's spelling. ``StoreError`` (and nothing
+        withdrawn) when such a release is not in ``reread``, when ``reread`` holds other
+        files or other bytes than a release keeps, or names a release that loses no file.
+
+        Each removal is an administrative event of its project (``remove``), and the
+        filename stays bound to its sha256 (see ``add_file``). Extrinsic items keep their
+        target and their history: detached while the target is gone, they apply again if it
+        comes back. The store-wide generation moves once, and ``changed_since`` names every
+        project touched, removed ones included, so every process drops what it derived
+        from them.
         """
 
     # -- directory mode: the served folder and where each file is in it ----------------------

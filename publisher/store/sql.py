@@ -3,11 +3,12 @@ portable SQL that SQLite and PostgreSQL both run.
 
 A backend (``SQLiteStore``, ``PostgreSQLStore``) provides the connections and the
 transactions; this class and its mixins (``sql_extrinsic``, ``sql_admin``, ``sql_tokens``,
-``sql_folder``, ``sql_removal``) provide the behaviour, so the two cannot disagree on what a
-filename reuse, a revision conflict or a removal means. The SQL keeps to what both engines
-read alike: ``?`` placeholders (``publisher.store.postgresql_sql`` turns them into psycopg's),
-``IS NOT DISTINCT FROM`` for nullable equality, ``NULLS FIRST`` where NULLs sort, ``RETURNING``
-for generated ids, ``ON CONFLICT`` upserts.
+``sql_folder``, ``sql_removal``) and ``sql_release`` (what a release takes from its files)
+provide the behaviour, so the two cannot disagree on what a filename reuse, a revision
+conflict or a removal means. The SQL keeps to what both engines read alike: ``?``
+placeholders (``publisher.store.postgresql_sql`` turns them into psycopg's), ``IS NOT
+DISTINCT FROM`` for nullable equality, ``NULLS FIRST`` where NULLs sort, ``RETURNING`` for
+generated ids, ``ON CONFLICT`` upserts.
 
 What a backend provides:
 
@@ -42,6 +43,7 @@ from publisher.store.base import FilenameReuse, NewFile, ProjectSummary, StoreEr
 from publisher.store.sql_admin import AdminMixin
 from publisher.store.sql_extrinsic import ExtrinsicMixin
 from publisher.store.sql_folder import FolderMixin, upsert_folder_entry
+from publisher.store.sql_release import add_extras, names_project, set_metadata, takes_metadata
 from publisher.store.sql_removal import RemovalMixin, check_not_reused
 from publisher.store.sql_tokens import TokenMixin
 from publisher.store.sql_writes import bump_generation
@@ -140,20 +142,23 @@ class SQLStore(ExtrinsicMixin, AdminMixin, TokenMixin, FolderMixin, RemovalMixin
                 "SELECT metadata_rank FROM releases WHERE project = ? AND version = ?",
                 (f.project, f.version),
             ).fetchone()
-            metadata = orjson.dumps(dict(new.metadata))
-            if release is None:
+            current = release[0] if release else None
+            if current is None:
                 db.execute(
                     "INSERT INTO releases (project, version, metadata, metadata_source, "
                     "metadata_rank, created) VALUES (?, ?, ?, ?, ?, ?)",
-                    (f.project, f.version, metadata, f.filename, new.metadata_rank, now),
+                    (
+                        f.project,
+                        f.version,
+                        orjson.dumps(dict(new.metadata)),
+                        f.filename,
+                        new.metadata_rank,
+                        now,
+                    ),
                 )
-            elif new.metadata_rank > release[0]:
-                db.execute(
-                    "UPDATE releases SET metadata = ?, metadata_source = ?, metadata_rank = ? "
-                    "WHERE project = ? AND version = ?",
-                    (metadata, f.filename, new.metadata_rank, f.project, f.version),
-                )
-            if new.metadata_rank > (release[0] if release else -1):
+            elif takes_metadata(new.metadata_rank, current):
+                set_metadata(db, new)
+            if names_project(new.metadata_rank, current):
                 db.execute(
                     "UPDATE projects SET display_name = ? WHERE name = ?",
                     (new.display_name, f.project),
@@ -167,12 +172,7 @@ class SQLStore(ExtrinsicMixin, AdminMixin, TokenMixin, FolderMixin, RemovalMixin
                 "INSERT INTO file_tags VALUES (?, ?, ?, ?)",
                 [(f.filename, *tag.split("-")) for tag in f.tags],
             )
-            for kind, data in _extras(new):
-                db.execute(
-                    "INSERT INTO release_extras (project, version, kind, source, data) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (project, version, kind) DO NOTHING",
-                    (f.project, f.version, kind, f.filename, data),
-                )
+            add_extras(db, new)
             if new.folder is not None:
                 upsert_folder_entry(db, new.folder)
             self._update_latest(db, f.project)
@@ -396,18 +396,6 @@ class SQLStore(ExtrinsicMixin, AdminMixin, TokenMixin, FolderMixin, RemovalMixin
             entry_points=entry_points[1] if entry_points else {},
             citation=Citation(filename=citation[0], **citation[1]) if citation else None,
         )
-
-
-def _extras(new: NewFile) -> list[tuple[str, bytes]]:
-    """The release_extras rows a new file brings."""
-    rows = []
-    if new.entry_points:
-        rows.append(("entry_points", orjson.dumps(new.entry_points)))
-    if new.citation is not None:
-        c = new.citation
-        data = {"member": c.member, "format": c.format, "data": c.data, "text": c.text}
-        rows.append(("citation", orjson.dumps(data)))
-    return rows
 
 
 def file_row(f: DistributionFile) -> tuple:

@@ -7,6 +7,12 @@ names one set of bytes for good, as on PyPI. The store-wide generation moves onc
 that remain take it as their generation, and ``removed_files`` carries it for those that
 went, so ``changed_since`` names both and every cache and derived graph follows.
 
+A release that keeps files but took its metadata or an extra from a withdrawn one is derived
+again, in that same transaction, from the files it keeps as the caller read them again
+(``publisher.store.sql_release``): no reader ever sees a release speak for a file it no
+longer has. The store cannot read archives itself, so a withdrawal that would leave such a
+release without them is refused.
+
 Extrinsic items and administrative events are kept as they are, attached by name: nothing
 shows an item whose target is gone, its history stays readable through the item API, and it
 applies again when the target comes back.
@@ -14,13 +20,14 @@ applies again when the target comes back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
 
 from crosswalk.records import DistributionFile, Target
-from publisher.store.base import Author, FilenameReuse
+from publisher.store.base import Author, FilenameReuse, NewFile, StoreError
+from publisher.store.sql_release import derive_release, settle_display_name, sources_among
 from publisher.store.sql_writes import now
 
 __all__ = ["RemovalMixin", "check_not_reused"]
@@ -46,15 +53,38 @@ class RemovalMixin:
 
     _db: Any  # the backend's connection (publisher.store.sql)
 
+    def releases_derived_from(self, filenames: Iterable[str]) -> list[tuple[str, str]]:
+        found = map(self.get_file, sorted(set(filenames)))  # type: ignore[attr-defined]
+        records = [r for r in found if r is not None]
+        names = {r.filename for r in records}
+        return [
+            (project, version)
+            for project, version in sorted({(r.project, r.version) for r in records})
+            if sources_among(self._db, project, version, names)
+        ]
+
     def remove_files(
-        self, filenames: Iterable[str], author: Author, reason: str | None
+        self,
+        filenames: Iterable[str],
+        author: Author,
+        reason: str | None,
+        reread: Iterable[NewFile] = (),
     ) -> list[DistributionFile]:
         self._writable()  # type: ignore[attr-defined]
         wanted = sorted(set(filenames))
+        offered: dict[tuple[str, str], list[NewFile]] = {}
+        for new in reread:
+            offered.setdefault((new.file.project, new.file.version), []).append(new)
         with self._transaction() as db:  # type: ignore[attr-defined]
             removed = [r for r in map(self.get_file, wanted) if r is not None]  # type: ignore[attr-defined]
+            releases = {(f.project, f.version) for f in removed}
+            if stray := sorted(set(offered) - releases):
+                named = ", ".join(f"{project} {version}" for project, version in stray)
+                raise StoreError(f"files read again for {named}, which loses no file here")
             if not removed:
                 return removed
+            names = {f.filename for f in removed}
+            sources = {key: sources_among(db, *key, names) for key in releases}
             db.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'")
             generation = db.execute(
                 "SELECT value FROM store_meta WHERE key = 'generation'"
@@ -63,29 +93,45 @@ class RemovalMixin:
             for record in removed:
                 self._withdraw(db, record, generation, when)
                 self._record_removal(db, record, author, reason, when)
-            releases = {(f.project, f.version) for f in removed}
+            reshaped = set()  # projects that lost a release, or whose release was derived again
             for project, version in sorted(releases):
-                left = db.execute(
-                    "SELECT 1 FROM files WHERE project = ? AND version = ? LIMIT 1",
-                    (project, version),
-                ).fetchone()
-                if left is None:
+                kept = dict(
+                    db.execute(
+                        "SELECT filename, sha256 FROM files WHERE project = ? AND version = ?",
+                        (project, version),
+                    ).fetchall()
+                )
+                if not kept:
                     for table in ("release_extras", "releases"):
                         db.execute(
                             f"DELETE FROM {table} WHERE project = ? AND version = ?",
                             (project, version),
                         )
+                    reshaped.add(project)
+                elif (project, version) in offered:
+                    files = offered[project, version]
+                    _check_reread(project, version, kept, files)
+                    derive_release(db, files)
+                    reshaped.add(project)
+                elif sources[project, version]:
+                    raise StoreError(
+                        f"{project} {version} took its metadata or extras from "
+                        f"{', '.join(sources[project, version])}, withdrawn here: the files it "
+                        f"keeps ({', '.join(sorted(kept))}) must be read again to derive it anew"
+                    )
             for project in sorted({p for p, _ in releases}):
                 left = db.execute(
                     "SELECT 1 FROM releases WHERE project = ? LIMIT 1", (project,)
                 ).fetchone()
                 if left is None:
                     db.execute("DELETE FROM projects WHERE name = ?", (project,))
-                else:
-                    self._update_latest(db, project)  # type: ignore[attr-defined]
-                    db.execute(
-                        "UPDATE projects SET generation = ? WHERE name = ?", (generation, project)
-                    )
+                    continue
+                if project in reshaped:
+                    settle_display_name(db, project)
+                self._update_latest(db, project)  # type: ignore[attr-defined]
+                db.execute(
+                    "UPDATE projects SET generation = ? WHERE name = ?", (generation, project)
+                )
         return removed
 
     @staticmethod
@@ -133,6 +179,24 @@ class RemovalMixin:
                 _json({"indexed": False}),
             ),
         )
+
+
+def _check_reread(
+    project: str, version: str, kept: dict[str, str], files: Sequence[NewFile]
+) -> None:
+    """Refuse to derive a release from anything but every file it keeps, as indexed."""
+    given = {new.file.filename: new.file.hashes["sha256"] for new in files}
+    if len(given) != len(files) or given.keys() != kept.keys():
+        raise StoreError(
+            f"{project} {version} keeps {', '.join(sorted(kept))}, but the files read again "
+            f"are {', '.join(new.file.filename for new in files)}"
+        )
+    for filename, sha256 in sorted(given.items()):
+        if sha256 != kept[filename]:
+            raise StoreError(
+                f"{filename}: read again with other bytes (sha256 {sha256}) than indexed "
+                f"(sha256 {kept[filename]})"
+            )
 
 
 def _json(value: dict[str, Any]) -> bytes:

@@ -55,9 +55,21 @@ def make_mirror(root: Path, settling: Settling | None = None) -> Mirror:
     store = open_store(f"sqlite:///{root / 'index.db'}")
     store.set_folder_root(str(folder))
     reconciler = Reconciler(
-        store, folder, exclude=[root / "files"], settling=settling or Settling(1.0, wall=later)
+        store,
+        folder,
+        exclude=[root / "files"],
+        settling=settling or Settling(1.0, wall=later),
+        files_dir=root / "files",
     )
     return Mirror(folder, store, reconciler)
+
+
+def fresh_index(folder: Path, db: Path) -> Store:
+    """An index of ``folder`` built from scratch at ``db``, in one reconciliation."""
+    store = open_store(f"sqlite:///{db}")
+    store.set_folder_root(str(folder))
+    Reconciler(store, folder, settling=Settling(1.0, wall=later)).run()
+    return store
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@ consistent index, and running the sync again ends exactly where an uninterrupted
 
 Two chains of kills, each at several points: while a folder of a few hundred artefacts is
 first indexed, and while the same folder, after files were removed, moved and added, is
-brought in step again (files withdrawn, releases and projects going with them, new ones
-read). While a watcher runs, every state of the index a reader can see (each one a state a
-kill at that moment would leave) is checked to be whole; after every kill the index is
+brought in step again (files withdrawn, releases and projects going with them, releases
+that keep an sdist taking its metadata in the same write, new ones read). While a watcher
+runs, every state of the index a reader can see (each one a state a kill at that moment
+would leave) is checked to be whole; after every kill the index is
 checked as a server would find it: SQLite's own checks, every row whole, every file's bytes
 where directory mode says they are, nothing half-written through the ``Store`` API. The
 last run then completes the work, reporting only what was left undone, and its result is
@@ -86,8 +87,9 @@ def _move(path: Path, where: Path) -> None:
 
 def build_second(first: Path, folder: Path) -> None:
     """The first folder with, by project: every file gone (the project goes), the latest
-    release gone, the sdist gone, the sdist gone and the wheel beside it moved, the latest
-    wheel moved, a new release; and 40 new projects."""
+    release gone, the sdist gone, the wheel beside the sdist gone (the release is then what
+    the sdist says: its metadata, no command), the latest wheel moved, a new release; and
+    40 new projects."""
     shutil.copytree(first, folder)  # copy2: modification times kept to the nanosecond
     for i in range(PROJECTS):
         where = folder / ("", "a", "b/c")[i % 3]
@@ -103,8 +105,7 @@ def build_second(first: Path, folder: Path) -> None:
             case 2:
                 sdist.unlink()
             case 3:
-                sdist.unlink()
-                _move(wheel_10, folder / "moved")
+                wheel_10.unlink()
             case 4:
                 _move(wheel_11, folder / "moved")
             case 5:
@@ -212,6 +213,12 @@ _BROKEN = {
     "(SELECT 1 FROM files f WHERE f.project = r.project AND f.version = r.version)",
     "projects without releases": "SELECT count(*) FROM projects p WHERE p.name != ? AND NOT "
     "EXISTS (SELECT 1 FROM releases r WHERE r.project = p.name)",
+    "releases whose metadata came from a file they no longer have": "SELECT count(*) FROM "
+    "releases r WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.filename = r.metadata_source "
+    "AND f.project = r.project AND f.version = r.version)",
+    "commands or citations from a file their release no longer has": "SELECT count(*) FROM "
+    "release_extras e WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.filename = e.source "
+    "AND f.project = e.project AND f.version = e.version)",
 }
 _SNAPSHOT = "SELECT " + ", ".join(f"({sql})" for sql in _BROKEN.values())
 

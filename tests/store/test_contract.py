@@ -10,6 +10,7 @@ connection, as another worker process would have.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from crosswalk.records import DistributionFile, PlatformFacts, PythonFacts, Target
+from crosswalk.records import Citation, DistributionFile, PlatformFacts, PythonFacts, Target
 from publisher.search import SearchQuery
 from publisher.store import (
     Author,
@@ -395,8 +396,6 @@ def test_known_projects_normalises_and_answers_only_what_is_held(store: Store) -
 
 
 def test_release_extras_come_from_the_first_file_that_carries_them(store: Store) -> None:
-    from crosswalk.records import Citation
-
     citation = Citation("demo-1.0.tar.gz", "demo-1.0/CITATION.cff", "cff", {"title": "T"}, "t")
     sdist = replace(
         new_file("demo-1.0.tar.gz", packagetype="sdist", sha256="c" * 64, rank=2),
@@ -595,10 +594,15 @@ WATCHER = Author("folder watcher")
 SDIST = "demo-1.0.tar.gz"
 
 
+def demo_sdist() -> NewFile:
+    """The sdist beside ``WHEEL`` in demo 1.0, as ingest describes it."""
+    return new_file(SDIST, packagetype="sdist", sha256="b" * 64, rank=2, summary="s")
+
+
 def two_releases(store: Store) -> None:
     """demo 1.0 (a wheel and an sdist) and demo 2.0 (an sdist), and another project."""
     store.add_file(new_file(WHEEL))
-    store.add_file(new_file(SDIST, packagetype="sdist", sha256="b" * 64, rank=2, summary="s"))
+    store.add_file(demo_sdist())
     store.add_file(new_file("demo-2.0.tar.gz", "demo", "2.0", "sdist", "c" * 64, 2, "two"))
     store.add_file(new_file("other-1.0.tar.gz", "other", "1.0", "sdist", "d" * 64, 2))
 
@@ -606,14 +610,14 @@ def two_releases(store: Store) -> None:
 def test_removing_a_file_keeps_its_release_while_others_remain(store: Store) -> None:
     two_releases(store)
     start = store.generation()
-    removed = store.remove_files([WHEEL], WATCHER, "gone from the folder")
+    removed = store.remove_files([WHEEL], WATCHER, "gone from the folder", [demo_sdist()])
     assert [f.filename for f in removed] == [WHEEL]
     assert store.get_file(WHEEL) is None and store.file_sha256(WHEEL) is None
     assert store.metadata_bytes(WHEEL) is None
     release = store.get_release("demo", "1.0")
     assert release is not None and [f.filename for f in release.files] == [SDIST]
-    # the release keeps the metadata it was indexed with, as PyPI does
-    assert release.metadata["summary"] == "from the wheel"
+    # the release is what the file it keeps says, no longer what the wheel said
+    assert (release.metadata["summary"], release.metadata_source) == ("s", SDIST)
     assert store.generation() == start + 1
     assert store.generation("demo") == start + 1 and store.generation("other") == start
     assert store.changed_since(start) == ["demo"]
@@ -678,7 +682,7 @@ def test_items_outlive_their_target_and_apply_again_when_it_returns(store: Store
     on_file = store.create_item("hardware-capability", FILE, {"key": "gpu"}, ALICE, None)
     on_project = store.create_item("external-link", Target("demo"), {"url": "u"}, ALICE, None)
     store.revise_item(on_file.item_id, {"key": "cpu"}, ALICE, "edit")
-    store.remove_files([WHEEL], WATCHER, None)
+    store.remove_files([WHEEL], WATCHER, None, [demo_sdist()])
     # detached: kept with its history, shown nowhere a page looks for the file
     assert store.get_item(on_file.item_id).data == {"key": "cpu"}
     assert len(store.item_history(on_file.item_id)) == 2
@@ -705,7 +709,7 @@ def test_folder_entries_follow_their_files(store: Store) -> None:
     assert store.generation() == start + 1
     entry = FolderEntry(WHEEL, f"sub/{WHEEL}", 1234, 1_700_000_000_123_456_789)
     store.add_file(replace(new_file(WHEEL), folder=entry))
-    store.add_file(new_file(SDIST, packagetype="sdist", sha256="b" * 64, rank=2))
+    store.add_file(demo_sdist())
     assert store.folder_entries() == [entry] and store.folder_entry(WHEEL) == entry
     assert store.folder_entry(SDIST) is None
     moved = FolderEntry(WHEEL, WHEEL, 1234, 1_700_000_001_000_000_000)
@@ -715,8 +719,133 @@ def test_folder_entries_follow_their_files(store: Store) -> None:
     adopted = FolderEntry(SDIST, SDIST, 1234, 5)
     assert store.record_folder_entry(adopted) is True
     assert store.folder_entries() == [moved, adopted]  # by path
-    store.remove_files([WHEEL], WATCHER, None)
+    store.remove_files([WHEEL], WATCHER, None, [demo_sdist()])
     assert store.folder_entries() == [adopted] and store.folder_entry(WHEEL) is None
+
+
+def spelled(new: NewFile, name: str) -> NewFile:
+    """``new`` with its metadata spelling the project's name ``name``."""
+    return replace(new, display_name=name, metadata={**new.metadata, "name": name})
+
+
+def uploaded(new: NewFile, day: int) -> NewFile:
+    return replace(new, file=replace(new.file, upload_time=datetime(2025, 3, day, tzinfo=UTC)))
+
+
+def test_a_release_that_keeps_files_is_derived_again_from_them(store: Store) -> None:
+    citation = Citation(SDIST, "demo-1.0/CITATION.cff", "cff", {"title": "the sdist's"}, "t")
+    wheel = replace(
+        spelled(uploaded(new_file(WHEEL), 1), "Demo"),
+        entry_points={"console_scripts": {"frobnicate": "demo:main"}},
+        citation=replace(citation, filename=WHEEL, data={"title": "the wheel's"}),
+    )
+    sdist = replace(
+        spelled(uploaded(demo_sdist(), 9), "DEMO"),
+        metadata={"name": "DEMO", "version": "1.0", "summary": "from the sdist"},
+        citation=citation,
+    )
+    store.add_file(wheel)
+    store.add_file(sdist)
+    assert store.releases_derived_from([WHEEL, "nope-1.0.tar.gz"]) == [("demo", "1.0")]
+    assert store.releases_derived_from([SDIST]) == []  # gave nothing the wheel did not
+    assert names_found(store, "frobnicate") == ["demo"]
+    assert store.get_project("demo").display_name == "Demo"
+    start = store.generation()
+
+    store.remove_files([WHEEL], WATCHER, "gone", [sdist])
+    release = store.get_release("demo", "1.0")
+    assert dict(release.metadata) == {"name": "DEMO", "version": "1.0", "summary": "from the sdist"}
+    assert release.metadata_source == SDIST
+    assert release.entry_points == {} and release.citation == citation
+    assert release.created == datetime(2025, 3, 9, tzinfo=UTC)
+    assert store.get_project("demo").display_name == "DEMO"
+    entry = store.listing_entry("demo")
+    assert (entry.display_name, entry.summary, entry.commands) == ("DEMO", "from the sdist", ())
+    assert names_found(store, "frobnicate") == []
+    assert names_found(store, "sdist") == ["demo"]
+    assert store.generation() == start + 1 and store.changed_since(start) == ["demo"]
+    assert store.releases_derived_from([SDIST]) == [("demo", "1.0")]
+    # the release holds the sdist's rank: an egg does not take over, a wheel does
+    store.add_file(
+        new_file("demo-1.0-py3.12.egg", packagetype="bdist_egg", sha256="e" * 64, rank=1)
+    )
+    assert store.get_release("demo", "1.0").metadata_source == SDIST
+    store.add_file(new_file("demo-1.0-py3-none-any.whl", sha256="f" * 64, summary="new wheel"))
+    assert store.get_release("demo", "1.0").metadata["summary"] == "new wheel"
+
+
+def test_equal_files_read_again_give_the_metadata_in_the_order_given(store: Store) -> None:
+    wheels = [
+        new_file(f"demo-1.0-{tag}.whl", sha256=c * 64, summary=tag)
+        for tag, c in (("py2-none-any", "a"), ("py3-none-any", "b"), ("py2.py3-none-any", "c"))
+    ]
+    for new in wheels:
+        store.add_file(new)
+    assert store.get_release("demo", "1.0").metadata_source == wheels[0].file.filename
+    store.remove_files([wheels[0].file.filename], WATCHER, None, [wheels[2], wheels[1]])
+    release = store.get_release("demo", "1.0")
+    assert (release.metadata_source, release.metadata["summary"]) == (
+        wheels[2].file.filename,
+        "py2.py3-none-any",
+    )
+    assert release.created == wheels[2].file.upload_time
+
+
+def test_a_withdrawal_that_would_leave_a_release_speaking_for_a_gone_file_is_refused(
+    store: Store,
+) -> None:
+    two_releases(store)
+    start = store.generation()
+    other = new_file("other-1.0.tar.gz", "other", "1.0", "sdist", "d" * 64, 2)
+    renamed = replace(demo_sdist(), file=replace(demo_sdist().file, filename="demo-1.0.zip"))
+    refusals = [
+        (
+            [],
+            f"demo 1.0 took its metadata or extras from {WHEEL}, withdrawn here: the files it "
+            f"keeps ({SDIST}) must be read again to derive it anew",
+        ),
+        ([demo_sdist(), other], "files read again for other 1.0, which loses no file here"),
+        (
+            [new_file(SDIST, packagetype="sdist", sha256="e" * 64, rank=2)],
+            f"{SDIST}: read again with other bytes (sha256 {'e' * 64}) than indexed "
+            f"(sha256 {'b' * 64})",
+        ),
+        (
+            [demo_sdist(), demo_sdist()],
+            f"demo 1.0 keeps {SDIST}, but the files read again are {SDIST}, {SDIST}",
+        ),
+        ([renamed], f"demo 1.0 keeps {SDIST}, but the files read again are demo-1.0.zip"),
+    ]
+    for reread, message in refusals:
+        with pytest.raises(StoreError, match=f"^{re.escape(message)}$"):
+            store.remove_files([WHEEL], WATCHER, None, reread)
+    with pytest.raises(StoreError, match="loses no file here"):
+        store.remove_files(["nope-1.0.tar.gz"], WATCHER, None, [demo_sdist()])
+    # nothing was withdrawn
+    assert store.get_file(WHEEL) is not None and store.generation() == start
+    assert store.get_release("demo", "1.0").metadata_source == WHEEL
+    assert store.admin_events("demo") == []
+    # a file that gave nothing goes without anything read again
+    store.remove_files(["demo-2.0.tar.gz"], WATCHER, None)
+    assert store.get_release("demo", "2.0") is None
+
+
+def test_a_project_takes_its_latest_spelling_when_the_last_release_spelling_its_name_goes(
+    store: Store,
+) -> None:
+    store.add_file(spelled(new_file(WHEEL), "Demo"))
+    store.add_file(
+        spelled(new_file("demo-2.0.tar.gz", "demo", "2.0", "sdist", "b" * 64, 2), "DEMO")
+    )
+    store.add_file(
+        spelled(new_file("demo-0.9.tar.gz", "demo", "0.9", "sdist", "c" * 64, 2), "demo")
+    )
+    assert store.get_project("demo").display_name == "demo"  # the last file to become a source
+    store.remove_files(["demo-0.9.tar.gz"], WATCHER, None)
+    assert store.get_project("demo").display_name == "DEMO"  # the latest release's
+    assert store.listing_entry("demo").display_name == "DEMO"
+    store.remove_files(["demo-2.0.tar.gz"], WATCHER, None)
+    assert store.get_project("demo").display_name == "Demo"
 
 
 def test_read_only_store_refuses_removal(backend: Factory, tmp_path: Path) -> None:
