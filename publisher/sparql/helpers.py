@@ -27,10 +27,11 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class HelperProcess:
-    """``python -m publisher.sparql.worker ARGS…`` with a framed pipe to it."""
+    """``python -m publisher.sparql.worker ARGS…`` with a framed pipe to it; ``env`` adds to
+    its environment (where secrets go: the arguments are visible to every local user)."""
 
-    def __init__(self, *args: str) -> None:
-        env = dict(os.environ)
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        env = {**os.environ, **(env or {})}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "publisher.sparql.worker", *args],

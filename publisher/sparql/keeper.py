@@ -22,6 +22,7 @@ from publisher.sparql.framing import HelperDied, HelperTimeout
 from publisher.sparql.helpers import HelperProcess
 from publisher.sparql.location import GraphLocation, Snapshot
 from publisher.sparql.settings import SparqlSettings
+from publisher.sparql.worker import MAINTAIN_DB, MAINTAIN_DB_READ
 from publisher.store import Store
 
 __all__ = ["GraphKeeper"]
@@ -40,10 +41,12 @@ class GraphKeeper:
         location: GraphLocation,
         settings: SparqlSettings,
         on_snapshot: Callable[[Snapshot], None] | None = None,
+        read_url: str | None = None,
     ) -> None:
         self.store = store
         self.on_snapshot = on_snapshot
         self.db_url = db_url
+        self.read_url = read_url  # a read replica the maintainer reads while it is current
         self.location = location
         self.settings = settings
         self._wake = threading.Event()
@@ -154,7 +157,10 @@ class GraphKeeper:
             if self._stop:
                 return
             helper = HelperProcess(
-                "maintain", self.db_url, str(self.location.dir.parent), self.location.base
+                "maintain",
+                str(self.location.dir.parent),
+                self.location.base,
+                env={MAINTAIN_DB: self.db_url, MAINTAIN_DB_READ: self.read_url or ""},
             )
             self._helpers[slot] = helper
             helper.wait_ready()

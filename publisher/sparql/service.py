@@ -64,12 +64,15 @@ class SparqlService:
         base: str,
         settings: SparqlSettings | None = None,
         graph_root: Path | None = None,
+        read_url: str | None = None,
     ) -> None:
         self.store = store
         self.settings = settings or SparqlSettings()
         self.base = base.rstrip("/")
         self.location = GraphLocation(graph_root or default_graph_root(db_url), self.base)
-        self.keeper = GraphKeeper(store, db_url, self.location, self.settings, self._load)
+        self.keeper = GraphKeeper(
+            store, db_url, self.location, self.settings, self._load, read_url=read_url
+        )
         self.limits = ClientLimits(self.settings.client_concurrency, self.settings.client_seconds)
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()

@@ -3,9 +3,12 @@
 ``python -m publisher.sparql.worker host CONTROL_FD HANDOFF_FD SIZE MEMORY_MB RECYCLE_MB``
 holds the catalogue graph in memory and forks the processes that run queries (``host``).
 
-``python -m publisher.sparql.worker maintain DB_URL GRAPH_ROOT BASE`` syncs the graph,
-rebuilds it and writes dumps, one request at a time, reading requests as frames on stdin and
-answering on stdout (``publisher.sparql.framing``). It is never killed for taking long.
+``python -m publisher.sparql.worker maintain GRAPH_ROOT BASE`` syncs the graph, rebuilds it
+and writes dumps, one request at a time, reading requests as frames on stdin and answering
+on stdout (``publisher.sparql.framing``). It is never killed for taking long. The database's
+URL (and a read replica's) come in the environment, ``LDINDEX_MAINTAIN_DB`` (and
+``LDINDEX_MAINTAIN_DB_READ``), never as arguments: a URL may hold a password, and every
+local user can read a process's arguments.
 """
 
 from __future__ import annotations
@@ -21,17 +24,21 @@ from publisher.sparql.framing import HelperDied, read_frame, write_frame
 log = logging.getLogger("ldindex.sparql")
 
 Answer = tuple[dict[str, Any], bytes]
+MAINTAIN_DB = "LDINDEX_MAINTAIN_DB"
+MAINTAIN_DB_READ = "LDINDEX_MAINTAIN_DB_READ"
 
 
 class Maintainer:
     """Sync, rebuild and dump jobs for one database and base URL."""
 
-    def __init__(self, db_url: str, graph_root: str, base: str) -> None:
+    def __init__(
+        self, db_url: str, graph_root: str, base: str, read_url: str | None = None
+    ) -> None:
         from publisher.sparql.location import GraphLocation
         from publisher.store import open_store
 
         # Read-only: the graph is written beside the database, the database never.
-        self.store = open_store(db_url, read_only=True)
+        self.store = open_store(db_url, read_only=True, read_url=read_url)
         self.location = GraphLocation(Path(graph_root), base)
 
     def __call__(self, request: dict[str, Any]) -> Answer:
@@ -83,8 +90,9 @@ def main(argv: list[str]) -> None:
         from publisher.sparql.host import run_host
 
         run_host(*(int(a) for a in argv[1:6]))
-    elif role == "maintain" and len(argv) == 4:
-        serve(Maintainer(*argv[1:4]))
+    elif role == "maintain" and len(argv) == 3 and os.environ.get(MAINTAIN_DB):
+        read_url = os.environ.get(MAINTAIN_DB_READ) or None
+        serve(Maintainer(os.environ[MAINTAIN_DB], *argv[1:3], read_url))
     else:
         sys.exit("usage: python -m publisher.sparql.worker "
                  "host CONTROL_FD HANDOFF_FD SIZE MEMORY_MB RECYCLE_MB | "

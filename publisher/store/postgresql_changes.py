@@ -6,7 +6,7 @@ notification belongs to the write's own transaction and is delivered when, and o
 commits, to every listening session on every machine. Each process that opens the store
 keeps one connection listening on a background thread, which records the highest generation
 announced; ``Store.generation()`` reads that number from memory, after draining what has
-already arrived on the listening socket without waiting (one non-blocking ``recv``).
+already arrived on the listening socket without waiting (non-blocking reads).
 
 Delivery takes time, though: PostgreSQL signals the listening sessions at COMMIT, and each
 then sends the notification when its server process next runs, so a reader asked the very
@@ -37,6 +37,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+from psycopg import pq
 
 from publisher.store.schema import NOTIFY_CHANNEL
 
@@ -46,6 +47,7 @@ log = logging.getLogger("ldindex.store")
 
 APPLICATION_NAME = "ldindex-listener"
 CONFIRM_TIMEOUT = 2.0  # seconds a writer waits for every listener to take its generation
+LOCK_WAIT = 0.05  # seconds a reader waits for the thread to finish draining
 IDLE_WAKE = 30.0  # seconds between looks at a silent connection
 BACKOFF = (0.1, 5.0)  # first and longest wait between reconnection attempts
 _CHANNEL = NOTIFY_CHANNEL.encode()
@@ -93,11 +95,16 @@ class GenerationListener:
         while not listening (then only the database knows)."""
         if not self._listening:
             return None
-        if self._lock.acquire(blocking=False):  # else the thread is draining right now
-            try:
-                self._drain()
-            finally:
-                self._lock.release()
+        if not self._lock.acquire(timeout=LOCK_WAIT):
+            # The thread is draining what arrived (one round trip at most), or finding the
+            # connection lost, and it takes long: only the database can say now. (The value
+            # held before is not to be trusted meanwhile: a write is acknowledged once every
+            # *listening* process has it, and this one may have stopped listening.)
+            return None
+        try:
+            self._drain()
+        finally:
+            self._lock.release()
         return self._value if self._listening else None
 
     def saw(self, generation: int) -> None:
@@ -165,7 +172,18 @@ class GenerationListener:
             return
         pgconn = conn.pgconn
         try:
-            pgconn.consume_input()
+            # A server ending the session sends FATAL, then closes: one read takes the
+            # message and says nothing, the next finds the close. So read while there is
+            # more to read (a few times at most), and a lost connection is found at once.
+            for _ in range(4):
+                pgconn.consume_input()
+                if pgconn.status != pq.ConnStatus.OK:
+                    raise psycopg.OperationalError("the connection is no longer open")
+                try:
+                    if not select.select([pgconn.socket], [], [], 0)[0]:
+                        break
+                except (OSError, ValueError) as exc:
+                    raise psycopg.OperationalError(str(exc)) from exc
         except psycopg.Error as exc:
             log.warning(
                 "%s: lost the connection listening for changes (%s); reconnecting",

@@ -41,7 +41,12 @@ def create_app(settings: Settings | None = None) -> HotReads:
     store = open_store(settings.db_url, read_only=settings.read_only, read_url=settings.db_read_url)
     cache = ResponseCache(store, settings.cache_entries, settings.cache_bytes)
     service = SparqlService(
-        store, settings.db_url, settings.base, settings.sparql, settings.graph_dir
+        store,
+        settings.db_url,
+        settings.base,
+        settings.sparql,
+        settings.graph_dir,
+        read_url=settings.db_read_url,
     )
     sources = index_files(store, settings.files_root)
     state = AppState(settings, store, sources, cache, Endpoint(service))

@@ -1,7 +1,8 @@
-"""``ldindex serve --db PRIMARY --db-read REPLICA --workers 2`` and ``ldindex build --db-read``
-against a real streaming replica: reads are answered from the replica, writes go to the
-primary, and a write acknowledged by one worker is read by every worker at once, even while
-the replica has not replayed it (those reads go to the primary until it has)."""
+"""``ldindex serve --db PRIMARY --db-read REPLICA --workers 2``, ``ldindex build --db-read`` and
+the SPARQL graph's maintainer against a real streaming replica: reads are answered from the
+replica, writes go to the primary, and a write acknowledged by one worker is read by every
+worker at once, even while the replica has not replayed it (those reads go to the primary
+until it has)."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicated]
         data = writable_index(tmp_path_factory.mktemp("replica"), primary.create_database())
         replica_url = data.db_url.replace(f":{primary.port}/", f":{standby.port}/")
         _replayed(data.db_url, replica_url)
-        server = start_server(data, 2, "granian", "--db-read", replica_url)
+        # the page tier: the SPARQL graph's maintainer is tested on its own below
+        server = start_server(data, 2, "granian", "--db-read", replica_url, "--sparql-workers", "0")
         workers = connect_every_worker(server.url, server.process.pid, 2)
         yield Replicated(primary, standby, data, replica_url, server, workers)
         for worker in workers:
@@ -77,15 +79,20 @@ def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicated]
         primary.stop()
 
 
-def _last_queries(cluster: Cluster, database: str) -> list[str]:
-    """The last statement of each pooled ldindex session on ``cluster`` (listeners aside)."""
+def _sessions(cluster: Cluster, database: str) -> dict[int, str]:
+    """The last statement of each pooled ldindex session on ``cluster`` (listeners aside),
+    by server process."""
     with psycopg.connect(cluster.url(), autocommit=True) as conn:
         rows = conn.execute(
-            "SELECT query FROM pg_stat_activity WHERE datname = %s AND application_name = "
+            "SELECT pid, query FROM pg_stat_activity WHERE datname = %s AND application_name = "
             "'ldindex'",
             (database,),
         )
-        return [r[0] for r in rows]
+        return dict(rows.fetchall())
+
+
+def _last_queries(cluster: Cluster, database: str) -> list[str]:
+    return list(_sessions(cluster, database).values())
 
 
 def test_reads_are_answered_from_the_replica(replicated: Replicated) -> None:
@@ -134,3 +141,30 @@ def test_build_reads_the_replica(replicated: Replicated, tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "site" / "simple" / "requests" / "index.html").read_text()
     assert "requests-2.32.3-py3-none-any.whl" in page
+
+
+def test_the_graph_maintainer_reads_the_replica_and_shows_no_password(
+    replicated: Replicated, tmp_path: Path
+) -> None:
+    from publisher.sparql.helpers import HelperProcess
+    from publisher.sparql.worker import MAINTAIN_DB, MAINTAIN_DB_READ
+
+    _replayed(replicated.data.db_url, replicated.replica_url)
+    database = replicated.data.db_url.rsplit("/", 1)[1]
+    before = set(_sessions(replicated.standby, database))
+    env = {MAINTAIN_DB: replicated.data.db_url, MAINTAIN_DB_READ: replicated.replica_url}
+    helper = HelperProcess("maintain", str(tmp_path / "graph"), "http://index.test", env=env)
+    try:
+        helper.wait_ready()
+        arguments = Path(f"/proc/{helper.pid}/cmdline").read_bytes().decode()
+        password = replicated.primary.password
+        assert password not in arguments and "postgresql://" not in arguments
+        header, _ = helper.ask({"op": "rebuild"}, timeout=120)
+        assert header["status"] == 200 and header["projects"] == 3, (
+            header
+        )  # markupsafe, requests, idna
+        its_own = {pid: q for pid, q in _sessions(replicated.standby, database).items()
+                   if pid not in before}  # fmt: skip
+        assert any(q.strip() and "store_meta" not in q for q in its_own.values()), its_own
+    finally:
+        helper.close()
