@@ -211,7 +211,7 @@ class PostgreSQLSearch(SearchMixin):
         """The public catalogue as a SQLite file (what ``/_/dump/`` serves), copied from one
         snapshot of the database, its search index built in SQLite."""
         from publisher.store.sqlite import SQLiteStore
-        from publisher.store.sqlite_search import CATALOGUE_TABLES
+        from publisher.store.sqlite_search import keep_only_catalogue
 
         target = Path(target)
         partial = target.with_name(f".{target.name}.partial")
@@ -235,16 +235,7 @@ class PostgreSQLSearch(SearchMixin):
                         copy._load(db, table, columns, batch)
                 copy._rebuild_search(db)
                 db.execute("UPDATE store_meta SET value = 0 WHERE key = 'search_deferred'")
-            raw = copy._db
-            raw.execute("PRAGMA journal_mode=DELETE")
-            tables = [
-                r[0] for r in raw.execute("SELECT name FROM sqlite_schema WHERE type='table'")
-            ]
-            for table in tables:
-                kept = table in CATALOGUE_TABLES or table.startswith(("search_", "sqlite_"))
-                if not kept:
-                    raw.execute(f'DROP TABLE "{table}"')
-            raw.execute("VACUUM")
+            keep_only_catalogue(copy._db)
         finally:
             copy.close()
         for sidecar in partial.parent.glob(f"{partial.name}-*"):

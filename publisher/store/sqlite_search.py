@@ -175,16 +175,19 @@ class SQLiteSearch(SearchMixin):
         copy = sqlite3.connect(partial, isolation_level=None)
         try:
             self._db.backup(copy)  # one read transaction: a consistent snapshot
-            copy.execute("PRAGMA journal_mode=DELETE")
-            tables = [
-                r[0] for r in copy.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
-            ]
-            for table in tables:
-                kept = table in CATALOGUE_TABLES or table.startswith(("search_", "sqlite_"))
-                if not kept:
-                    copy.execute(f'DROP TABLE "{table}"')
             copy.execute("UPDATE files SET metadata_bytes = NULL")
-            copy.execute("VACUUM")
+            keep_only_catalogue(copy)
         finally:
             copy.close()
         os.replace(partial, target)
+
+
+def keep_only_catalogue(db: sqlite3.Connection) -> None:
+    """Make a copy of a database the public catalogue file: its catalogue tables and search
+    index only, in one self-contained file (no WAL), compacted."""
+    db.execute("PRAGMA journal_mode=DELETE")
+    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")]
+    for table in tables:
+        if table not in CATALOGUE_TABLES and not table.startswith(("search_", "sqlite_")):
+            db.execute(f'DROP TABLE "{table}"')
+    db.execute("VACUUM")
