@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from publisher.search.query import SearchQuery
-from publisher.search.ranking import max_typo_distance, typo_keys
 from publisher.store.base import ListingEntry
 from publisher.store.schema import TYPO_KEYS
 from publisher.store.sql_search import LISTING_COLUMNS, SearchMixin, listing_entry
@@ -110,18 +109,14 @@ class PostgreSQLSearch(SearchMixin):
         return found
 
     def _typo_ids(self, query: SearchQuery) -> list[int]:
-        if not max_typo_distance(query.squashed):
+        shared = self._typo_key_ids(query)
+        if shared is None:
             return []
-        keys = sorted(typo_keys(query.squashed))
-        marks = ", ".join("?" * len(keys))
-        shared = self._db.execute(
-            f"SELECT DISTINCT id FROM search_typos WHERE key IN ({marks})", keys
-        )
         near = self._db.execute(
             "SELECT id FROM search_index WHERE typo_target ORDER BY squashed <-> ? LIMIT ?",
             (query.squashed, TYPO_CANDIDATES),
         )
-        return list(dict.fromkeys([*(r[0] for r in shared), *(r[0] for r in near)]))
+        return list(dict.fromkeys([*shared, *(r[0] for r in near)]))
 
     # -- writes -------------------------------------------------------------------------------
 

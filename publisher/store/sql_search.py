@@ -18,7 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from publisher.search.query import SearchQuery
-from publisher.search.ranking import Candidate, rank, typo_distance
+from publisher.search.ranking import (
+    Candidate,
+    max_typo_distance,
+    rank,
+    typo_distance,
+    typo_keys,
+)
 from publisher.store.base import ListingEntry, SearchResults
 
 __all__ = [
@@ -71,6 +77,20 @@ class SearchMixin:
     def _typo_ids(self, query: SearchQuery) -> list[int]:
         """Ids of popular or held projects whose names may be a typo of the query."""
         raise NotImplementedError
+
+    # -- shared by the backends ---------------------------------------------------------------
+
+    def _typo_key_ids(self, query: SearchQuery) -> list[int] | None:
+        """Ids sharing a one-deletion key with the query (``search_typos``), or None when the
+        query is too short for any typo to be tolerated."""
+        if not max_typo_distance(query.squashed):
+            return None
+        keys = sorted(typo_keys(query.squashed))
+        marks = ", ".join("?" * len(keys))
+        rows = self._db.execute(
+            f"SELECT DISTINCT id FROM search_typos WHERE key IN ({marks})", keys
+        ).fetchall()
+        return [r[0] for r in rows]
 
     # -- reads --------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from itertools import islice
 from pathlib import Path
 
 from publisher.search.query import SearchQuery, squash
-from publisher.search.ranking import max_typo_distance, typo_keys
+from publisher.search.ranking import typo_keys
 from publisher.store.base import ListingEntry
 from publisher.store.sql_search import LISTING_COLUMNS, SearchMixin, listing_entry
 
@@ -69,14 +69,7 @@ class SQLiteSearch(SearchMixin):
         return [r[0] for r in rows]
 
     def _typo_ids(self, query: SearchQuery) -> list[int]:
-        if not max_typo_distance(query.squashed):
-            return []
-        keys = sorted(typo_keys(query.squashed))
-        marks = ", ".join("?" * len(keys))
-        rows = self._db.execute(
-            f"SELECT DISTINCT id FROM search_typos WHERE key IN ({marks})", keys
-        ).fetchall()
-        return [r[0] for r in rows]
+        return self._typo_key_ids(query) or []
 
     # -- writes -------------------------------------------------------------------------------
 
