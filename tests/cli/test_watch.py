@@ -49,16 +49,21 @@ def test_bad_folders_and_options_are_refused_with_one_line(tmp_path: Path) -> No
     assert not (tmp_path / "ldindex.db").exists()
 
 
-def test_a_second_watcher_of_the_same_index_is_refused(tmp_path: Path) -> None:
-    folder = tmp_path / "wheels"
-    folder.mkdir()
-    first = subprocess.Popen(
+def _polling_watcher(folder: Path, cwd: Path) -> subprocess.Popen[str]:
+    """``ldindex watch FOLDER --db index.db --poll`` running, its stderr a pipe."""
+    return subprocess.Popen(
         [*LDINDEX, "watch", str(folder), "--db", "index.db", "--poll"],
-        cwd=tmp_path,
+        cwd=cwd,
         stderr=subprocess.PIPE,
         text=True,
         env=clean_env(),
     )
+
+
+def test_a_second_watcher_of_the_same_index_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "wheels"
+    folder.mkdir()
+    first = _polling_watcher(folder, tmp_path)
     try:
         assert first.stderr is not None
         assert first.stderr.readline().startswith(f"{folder}: 0 added")
@@ -83,13 +88,7 @@ def test_serve_watch_creates_the_index_and_refuses_a_busy_one(tmp_path: Path) ->
 
     folder = tmp_path / "wheels"
     folder.mkdir()
-    holder = subprocess.Popen(
-        [*LDINDEX, "watch", str(folder), "--db", "index.db", "--poll"],
-        cwd=tmp_path,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=clean_env(),
-    )
+    holder = _polling_watcher(folder, tmp_path)
     try:
         assert holder.stderr is not None and holder.stderr.readline()
         started = time.monotonic()
