@@ -3,7 +3,7 @@
 Ingests ``../shared/data/artefacts/`` (real PyPI files) into a fresh SQLite database,
 ``ldindex build``s the static export of the same data, and starts, on free loopback ports:
 
-- ``ldindex serve --workers 2`` (uvicorn, uvloop, httptools);
+- ``ldindex serve --workers 2`` (granian, the default: cached reads through its RSGI front);
 - nginx (2 worker processes) serving the export with ``examples/nginx.conf``;
 - pypiserver under gunicorn with 2 workers, over the same artefact files;
 - simple-repository-server (its FastAPI app under uvicorn, 2 workers) over a local

@@ -17,6 +17,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from publisher.codings import choose_coding
 from publisher.store import Store
@@ -57,11 +58,9 @@ class Rendering:
     project: str | None = None
     generation: int = 0
     vary_accept: bool = True
-    # ASGI messages a server built for this rendering, keyed by content coding; they live
-    # and die with the rendering, inside the cache's bounds.
-    messages: dict[str | None, tuple[dict, dict]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    # The answers a server built for this rendering (``publisher.web.hot.Plain``), keyed by
+    # content coding; they live and die with the rendering, inside the cache's bounds.
+    messages: dict[str | None, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def weight(self) -> int:

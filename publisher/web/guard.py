@@ -43,9 +43,12 @@ BAD_HOST = _problem(400, "the Host header is not a host name or address")
 
 
 def request_problem(
-    headers: Iterable[tuple[bytes, bytes]], http_version: str, target_length: int
+    headers: Iterable[tuple[bytes, bytes]] | Iterable[tuple[str, str]],
+    http_version: str,
+    target_length: int,
 ) -> Immediate | None:
-    """The error answer a request deserves before any routing, or None if it may pass."""
+    """The error answer a request deserves before any routing, or None if it may pass.
+    Header lines come as bytes (ASGI) or as text (RSGI, where names are lower case too)."""
     if target_length > TARGET_MAX:
         return TARGET_TOO_LONG
     total = 0
@@ -56,7 +59,7 @@ def request_problem(
         if size > HEADER_LINE_MAX:
             return TOO_LARGE
         total += size
-        if name == b"host":
+        if name == b"host" or name == "host":
             host = value
             hosts += 1
     if total > HEADERS_TOTAL_MAX:
@@ -65,4 +68,6 @@ def request_problem(
         return MANY_HOSTS
     if not host:  # some servers fill in an empty Host when none was sent
         return NO_HOST if http_version == "1.1" else None
+    if isinstance(host, str):
+        host = host.encode("latin-1")
     return None if _HOST.fullmatch(host) else BAD_HOST

@@ -28,7 +28,7 @@ from publisher.render.media import media_ranges
 from publisher.routing import Immediate, NotFound, Published, Resource
 from publisher.web.guard import request_problem
 
-__all__ = ["HotReads"]
+__all__ = ["HotReads", "Plain"]
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
@@ -50,6 +50,20 @@ QUERY_THREADS = 4
 MEMO_ENTRIES = 4096
 MEMO_INPUT = 512
 _UNRESOLVED = object()
+
+
+class Plain:
+    """A plain 200 answer in the forms the servers take: ASGI's two messages (``start``,
+    ``body``), and the header lines as text with the body bytes (``lines``, ``content``)
+    for granian's RSGI interface (``publisher.web.rsgi``)."""
+
+    __slots__ = ("body", "content", "lines", "start")
+
+    def __init__(self, headers: list[tuple[bytes, bytes]], content: bytes) -> None:
+        self.start = {"type": "http.response.start", "status": 200, "headers": headers}
+        self.body = {"type": "http.response.body", "body": content}
+        self.lines = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
+        self.content = content
 
 
 @lru_cache(maxsize=4096)
@@ -159,9 +173,9 @@ class HotReads:
                 await self._send_immediate(Immediate(404, orjson.dumps(message)), scope, send)
                 return
         if if_none_match is None and scope["method"] == "GET":
-            start, body = self._prepared_messages(rendering, accept_encoding)
-            await send(start)
-            await send(body)
+            plain = self.plain(rendering, accept_encoding)
+            await send(plain.start)
+            await send(plain.body)
             return
         await self._send(rendering, scope, send, accept_encoding.decode("latin-1"), if_none_match)
 
@@ -188,9 +202,17 @@ class HotReads:
             self._query_limiter = anyio.CapacityLimiter(QUERY_THREADS)
         return self._query_limiter
 
-    def _prepared_messages(self, rendering: Rendering, accept_encoding: bytes) -> tuple[dict, dict]:
-        """The two ASGI messages of a plain 200 answer, built once per rendering and
-        content coding, and kept on the rendering while the cache holds it."""
+    def cached(self, path: str, accept: bytes) -> Rendering | None:
+        """The cached rendering a plain GET of ``path`` (no query string) is answered with,
+        or None when the full path must answer it (another kind of target, not cached)."""
+        target = self._resolve(path, accept, b"")
+        if not isinstance(target, Resource):
+            return None
+        return self.cache.get(target.key, target.cache)
+
+    def plain(self, rendering: Rendering, accept_encoding: bytes) -> Plain:
+        """The plain 200 answer to a GET of ``rendering``, built once per content coding
+        and kept on the rendering while the cache holds it."""
         body, encoding = rendering.variant(accept_encoding.decode("latin-1"))
         found = rendering.messages.get(encoding)
         if found is not None:
@@ -202,9 +224,7 @@ class HotReads:
         ]
         if encoding is not None:
             headers.append((b"content-encoding", encoding.encode()))
-        start = {"type": "http.response.start", "status": 200, "headers": headers}
-        found = (start, {"type": "http.response.body", "body": body})
-        rendering.messages[encoding] = found
+        found = rendering.messages[encoding] = Plain(headers, body)
         return found
 
     def _validators(self, rendering: Rendering, encoding: str | None) -> list[tuple[bytes, bytes]]:

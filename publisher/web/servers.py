@@ -1,8 +1,10 @@
-"""Running the application under an ASGI server: granian (default) or uvicorn.
+"""Running the application under granian (default) or uvicorn.
 
-Both load ``publisher.web:app_from_env`` in each worker process, with the settings passed
-through ``LDINDEX_*`` environment variables, on a socket ``publisher.web.listen`` bound
-first. Both are held to the same bounds: a request head of at most ``HEAD_MAX`` bytes and
+Each loads the application in each worker process, with the settings passed through
+``LDINDEX_*`` environment variables, on a socket ``publisher.web.listen`` bound first:
+uvicorn the ASGI application (``publisher.web:app_from_env``), granian the same application
+behind its RSGI front (``publisher.web:rsgi_app_from_env``, see ``publisher.web.rsgi``).
+Both are held to the same bounds: a request head of at most ``HEAD_MAX`` bytes and
 ``header_timeout`` seconds to arrive (granian's HTTP/1 settings; uvicorn through
 ``publisher.web.uvicorn_http``); ``publisher.web.guard`` then gives the same answers on both.
 Granian (Rust HTTP core) serves cached bytes faster; uvicorn (uvloop + httptools) is the
@@ -23,6 +25,7 @@ from publisher.web.settings import Settings
 __all__ = ["SERVERS", "ServeError", "run"]
 
 APP = "publisher.web:app_from_env"
+RSGI_APP = "publisher.web:rsgi_app_from_env"
 SERVERS = ("granian", "uvicorn")
 
 
@@ -71,10 +74,11 @@ def _run_granian(
         on_ready()
 
     app = Granian(
-        APP,
+        RSGI_APP,
         address=address,
         port=port,
-        interface=Interfaces.ASGI,
+        interface=Interfaces.RSGI,
+        websockets=False,
         workers=workers,
         factory=True,
         log_level=LogLevels.info if access_log else LogLevels.warning,

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from publisher.web import guard
 from publisher.web.guard import HEAD_MAX, HEADER_LINE_MAX, TARGET_MAX
 
 __all__ = ["BoundedHttpToolsProtocol"]
@@ -28,8 +29,7 @@ class _Refused(Exception):
     """Raised from a parser callback to stop reading a request that was answered."""
 
 
-def _answer(status: int, reason: str, message: str) -> bytes:
-    body = orjson.dumps({"error": message, "status": status})
+def _answer(status: int, reason: str, body: bytes) -> bytes:
     head = (
         f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
         f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
@@ -37,9 +37,14 @@ def _answer(status: int, reason: str, message: str) -> bytes:
     return head.encode() + body
 
 
-TOO_LARGE = _answer(431, "Request Header Fields Too Large", "request header fields too large")
-TOO_LONG = _answer(414, "URI Too Long", "request target too long")
-TIMEOUT = _answer(408, "Request Timeout", "the request head did not arrive in time")
+# The guard's answers, word for word: a request gets the same one under either server.
+TOO_LARGE = _answer(431, "Request Header Fields Too Large", guard.TOO_LARGE.body)
+TOO_LONG = _answer(414, "URI Too Long", guard.TARGET_TOO_LONG.body)
+TIMEOUT = _answer(
+    408,
+    "Request Timeout",
+    orjson.dumps({"error": "the request head did not arrive in time", "status": 408}),
+)
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):

@@ -17,6 +17,7 @@ from publisher.conditional import evaluate
 from publisher.files import FileNotFound, FoundFile, find_file
 from publisher.web.api_models import Problem
 from publisher.web.errors import combined_headers, not_found, problem
+from publisher.web.rsgi import FILE_RANGE
 from publisher.web.state import state_of
 
 router = APIRouter(tags=["files"])
@@ -58,6 +59,10 @@ class FileSlice(Response):
         if self.found.data is not None:
             body = self.found.data[self.start : self.start + self.length]
             await send({"type": "http.response.body", "body": body})
+            return
+        if FILE_RANGE in scope.get("extensions", {}):  # the server reads the file itself
+            path, end = str(self.found.path), self.start + self.length
+            await send({"type": FILE_RANGE, "path": path, "start": self.start, "end": end})
             return
         remaining = self.length
         async with await anyio.open_file(self.found.path, "rb") as stream:
