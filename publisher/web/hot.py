@@ -28,7 +28,7 @@ from publisher.render.media import media_ranges
 from publisher.routing import Immediate, NotFound, Published, Resource
 from publisher.web.guard import request_problem
 
-__all__ = ["HotReads", "Plain"]
+__all__ = ["FILE_RANGE", "HotReads", "Plain"]
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
@@ -50,6 +50,12 @@ QUERY_THREADS = 4
 MEMO_ENTRIES = 4096
 MEMO_INPUT = 512
 _UNRESOLVED = object()
+
+# An ASGI extension a server may offer (``publisher.web.rsgi`` does), like ASGI's
+# ``http.response.pathsend`` for a part of a file: after ``http.response.start``, send
+# ``{"type": FILE_RANGE, "path", "start", "end"}`` and the server sends bytes ``start`` to
+# ``end`` (exclusive) of the file itself, reading only as fast as the client takes them.
+FILE_RANGE = "ldindex.file_range"
 
 
 class Plain:
@@ -301,6 +307,9 @@ class HotReads:
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             if scope["method"] == "HEAD":
                 await send({"type": "http.response.body", "body": b""})
+                return
+            if FILE_RANGE in scope.get("extensions", {}):  # builds are never rewritten in place
+                await send({"type": FILE_RANGE, "path": handle.name, "start": 0, "end": size})
                 return
             while True:
                 chunk = await anyio.to_thread.run_sync(handle.read, SEND_CHUNK)

@@ -24,14 +24,10 @@ from typing import Any
 from urllib.parse import quote
 
 from publisher.web.guard import request_problem
-from publisher.web.hot import HotReads, Plain
+from publisher.web.hot import FILE_RANGE, HotReads, Plain
 
-__all__ = ["FILE_RANGE", "AsgiOverRsgi", "RsgiFront"]
+__all__ = ["AsgiOverRsgi", "RsgiFront"]
 
-# An ASGI extension this bridge offers, like ASGI's ``http.response.pathsend`` for a part:
-# after ``http.response.start``, send ``{"type": FILE_RANGE, "path", "start", "end"}`` and
-# granian sends bytes ``start`` to ``end`` (exclusive) itself, reading as the client takes them.
-FILE_RANGE = "ldindex.file_range"
 log = logging.getLogger("ldindex.web")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 pchar and "/": left as they are in raw_path
 _HTTP_VERSIONS = {"1": "1.0", "1.1": "1.1", "2": "2", "3": "3"}

@@ -17,7 +17,7 @@ from publisher.conditional import evaluate
 from publisher.files import FileNotFound, FoundFile, find_file
 from publisher.web.api_models import Problem
 from publisher.web.errors import combined_headers, not_found, problem
-from publisher.web.rsgi import FILE_RANGE
+from publisher.web.hot import FILE_RANGE
 from publisher.web.state import state_of
 
 router = APIRouter(tags=["files"])
