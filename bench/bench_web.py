@@ -4,6 +4,9 @@ Ingests ``../shared/data/artefacts/`` (real PyPI files) into a fresh SQLite data
 ``ldindex build``s the static export of the same data, and starts, on free loopback ports:
 
 - ``ldindex serve --workers 2`` (granian, the default: cached reads through its RSGI front);
+- granian (2 workers) running an empty RSGI application that answers each URL with the
+  bytes and header lines ldindex sent for it and does nothing else: what granian itself
+  costs per request, the ceiling of any application under it (``/granian`` in the table);
 - nginx (2 worker processes) serving the export with ``examples/nginx.conf``;
 - pypiserver under gunicorn with 2 workers, over the same artefact files;
 - simple-repository-server (its FastAPI app under uvicorn, 2 workers) over a local
@@ -67,9 +70,10 @@ TARGET_PEER_RATIO = 10.0
 
 LDINDEX, NGINX, PYPISERVER, SRS = "ldindex", "nginx", "pypiserver", "simple-repository-server"
 LDINDEX_PG = "ldindex (PostgreSQL)"
+BARE = "granian, empty app"
 OURS = (LDINDEX, LDINDEX_PG)  # the same cases, on SQLite and on PostgreSQL
 PEERS = (PYPISERVER, SRS)
-SERVERS = (LDINDEX, LDINDEX_PG, NGINX, PYPISERVER, SRS)
+SERVERS = (LDINDEX, LDINDEX_PG, BARE, NGINX, PYPISERVER, SRS)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ CASES = (
         None,
         ("text/html",),
         b"<html",
-        (LDINDEX, LDINDEX_PG, NGINX),
+        (LDINDEX, LDINDEX_PG, BARE, NGINX),
     ),
     Case(
         "simple HTML",
@@ -107,7 +111,7 @@ CASES = (
         JSON_TYPE,
         (JSON_TYPE,),
         f'"{PROJECT}-{VERSION}-py3-none-any.whl"'.encode(),
-        (LDINDEX, LDINDEX_PG, NGINX, SRS),  # pypiserver 2.x has no PEP 691 JSON
+        (LDINDEX, LDINDEX_PG, BARE, NGINX, SRS),  # pypiserver 2.x has no PEP 691 JSON
     ),
     Case(
         "codemeta.json",
@@ -115,7 +119,7 @@ CASES = (
         None,
         ("application/ld+json", "application/json"),
         b'"@context"',
-        (LDINDEX, LDINDEX_PG, NGINX),
+        (LDINDEX, LDINDEX_PG, BARE, NGINX),
     ),
 )
 
@@ -136,6 +140,54 @@ def srs_app():
     from simple_repository_server.__main__ import create_app
 
     return create_app([os.environ["BENCH_WEB_SRS_ROOT"]])
+
+
+# -- the empty RSGI app, imported by granian in its worker processes ---------------------------
+
+
+def bare_app():
+    """Answers each benchmarked URL with what ldindex answered (``BENCH_WEB_BARE``, written by
+    ``capture``), looked up by path and Accept, and does nothing else."""
+    answers = {
+        (a["path"], a["accept"]): ([tuple(h) for h in a["headers"]], bytes.fromhex(a["body"]))
+        for a in json.loads(Path(os.environ["BENCH_WEB_BARE"]).read_text())
+    }
+
+    async def app(scope, protocol) -> None:
+        found = answers.get((scope.path, scope.headers.get("accept")))
+        if found is None:
+            protocol.response_bytes(404, [], b"")
+        else:
+            protocol.response_bytes(200, *found)
+
+    return app
+
+
+def capture(server: Server, case: Case) -> dict:
+    """What ``server`` answers to ``case`` as wrk asks it: header lines and body."""
+    request = urllib.request.Request(server.base + case.path)
+    if case.accept:
+        request.add_header("Accept", case.accept)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        # granian adds its own date and server; urllib asked to close the connection
+        own = ("date", "server", "connection")
+        headers = [(k.lower(), v) for k, v in response.getheaders() if k.lower() not in own]
+        body = response.read()
+    return {"path": case.path, "accept": case.accept, "headers": headers, "body": body.hex()}
+
+
+def bare_server(work: Path, port: int, answers: list[dict]) -> Server:
+    answers_file = work / "bare-answers.json"
+    answers_file.write_text(json.dumps(answers))
+    granian = str(Path(sys.executable).parent / "granian")
+    return Server(
+        BARE,
+        port,
+        [granian, "--interface", "rsgi", "--factory", "--working-dir", str(HERE),
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS), "--no-ws",
+         "--log-level", "warning", "bench_web:bare_app"],
+        env={"BENCH_WEB_BARE": str(answers_file)},
+    )  # fmt: skip
 
 
 # -- processes ------------------------------------------------------------------------------
@@ -504,7 +556,9 @@ def verdicts(rows: dict[str, dict[str, dict]]) -> list[dict]:
 
 
 def print_table(rows: dict[str, dict[str, dict]]) -> None:
-    print(f"{'URL':<15}{'server':<26}{'rps':>10}{'p99 ms':>9}{'/nginx':>9}{'/peer':>9}")
+    print(
+        f"{'URL':<15}{'server':<26}{'rps':>10}{'p99 ms':>9}{'/nginx':>9}{'/granian':>9}{'/peer':>9}"
+    )
     for case in CASES:
         results = rows[case.label]
         peers = [results[p]["rps"] for p in PEERS if p in results]
@@ -515,15 +569,17 @@ def print_table(rows: dict[str, dict[str, dict]]) -> None:
                     print(f"{case.label:<15}{name:<26}{note:>10}")
                 continue
             result = results[name]
-            to_nginx = to_peer = ""
+            to_nginx = to_bare = to_peer = ""
+            if name in (*OURS, BARE) and NGINX in results:
+                to_nginx = f"{result['rps'] / results[NGINX]['rps']:.2f}x"
             if name in OURS:
-                if NGINX in results:
-                    to_nginx = f"{result['rps'] / results[NGINX]['rps']:.2f}x"
+                if BARE in results:
+                    to_bare = f"{result['rps'] / results[BARE]['rps']:.2f}x"
                 if peers:
                     to_peer = f"{result['rps'] / max(peers):.1f}x"
             print(
                 f"{case.label:<15}{name:<26}{result['rps']:>10,.0f}{result['p99_ms']:>9.2f}"
-                f"{to_nginx:>9}{to_peer:>9}"
+                f"{to_nginx:>9}{to_bare:>9}{to_peer:>9}"
             )
 
 
@@ -548,6 +604,7 @@ def versions() -> dict[str, str]:
     found = {}
     for dist in (
         "ldindex",
+        "granian",
         "uvicorn",
         "uvloop",
         "httptools",
@@ -599,6 +656,13 @@ def main() -> int:
             for name in case.servers:
                 if name in by_name:
                     checks[case.label][name] = check(by_name[name], case)
+        bare = bare_server(work, ports[BARE], [capture(by_name[LDINDEX], c) for c in CASES])
+        servers.append(bare)
+        bare.start(work)
+        bare.wait_ready()
+        by_name[BARE] = bare
+        for case in CASES:
+            checks[case.label][BARE] = check(bare, case)
         print("all URLs answer 200 with the expected content type", flush=True)
         # Rounds interleave the servers and each keeps its best run, so a burst of load from
         # elsewhere on the machine does not decide a ratio.

@@ -82,7 +82,7 @@ class AsgiOverRsgi:
             return answer.result()
         answer.cancel()
         if not self._lifespan.cancelled() and self._lifespan.exception() is not None:
-            log.info("the application has no lifespan: %s", self._lifespan.exception())
+            log.info("the application's lifespan ended: %s", self._lifespan.exception())
         return None
 
     # -- HTTP -------------------------------------------------------------------------------
