@@ -4,13 +4,13 @@
 headers, body) for the simple API, pages, JSON-LD and files, answering through the same
 ``Resolver`` and renderers as ``ldindex serve``; SPARQL (GET and POST), VoID and the RDF
 dumps go through the same ``publisher.sparql.endpoint`` as the ASGI routes. ``wsgi_app``
-wraps it for any WSGI server
-(gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three lines on top of that (see
-``examples/ldindex.cgi``); ``http.server`` can call the handler directly. Answers carry
-ETags and honour conditional requests; files and dumps also honour single byte ranges, all as the
-ASGI server does (``publisher.conditional``). ``POST /_/cache/invalidate`` is answered as
-there too; pointed at a folder (directory mode), the handler also brings the index in step
-with it on the first request and on each invalidation.
+wraps it for any WSGI server (gunicorn, mod_wsgi, ``wsgiref``), and a CGI script is three
+lines on top of that (see ``examples/ldindex.cgi``); ``http.server`` can call the handler
+directly. Pages carry ETags and ``Cache-Control`` (``max_age``, as ``ldindex serve``'s) and
+honour conditional requests; files and dumps also honour single byte ranges, all as the ASGI
+server does (``publisher.conditional``). ``POST /_/cache/invalidate`` is answered as there
+too; pointed at a folder (directory mode), the handler also brings the index in step with it
+on the first request and on each invalidation.
 """
 
 from __future__ import annotations
@@ -88,8 +88,10 @@ class Handler:
         folder: FolderSync | None = None,
         sparql: SparqlSettings | None = None,
         graph_dir: Path | None = None,
+        max_age: int = 60,
     ) -> None:
         self.store = store
+        self.freshness = ("Cache-Control", f"public, max-age={max_age}")
         self.files = files
         self.base = base
         self.resolver = Resolver(store, base)
@@ -162,6 +164,7 @@ class Handler:
             validators = [
                 ("ETag", built.etag),
                 ("Last-Modified", built.last_modified),
+                self.freshness,
                 *surrogate.headers(surrogate.keys_for(None)),  # a site-wide document
             ]
             decision = evaluate(method, headers, built.etag, modified, len(data), ranges=False)
@@ -180,7 +183,7 @@ class Handler:
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         vary = "Accept" if target.vary_accept else "Accept-Encoding"
         keys = surrogate.keys_for(target.project)
-        validators = [("ETag", etag), ("Vary", vary), *surrogate.headers(keys)]
+        validators = [("ETag", etag), self.freshness, ("Vary", vary), *surrogate.headers(keys)]
         decision = evaluate(method, headers, etag, None, len(body), ranges=False)
         if decision.status == 304:
             return Reply(304, b"", validators)
@@ -318,11 +321,13 @@ def wsgi_app(
     base: str = "http://127.0.0.1:8000",
     folder: Path | None = None,
     settle: float = 1.0,
+    max_age: int = 60,
 ) -> WSGIApp:
     """A WSGI application serving the read-only site of the store at ``db_url``.
 
     ``folder`` is directory mode: the index mirrors that folder (see ``Handler``), files
-    resting ``settle`` seconds counting as complete; the database must then be writable."""
+    resting ``settle`` seconds counting as complete; the database must then be writable.
+    Pages may be reused for ``max_age`` seconds (``Cache-Control``), as ``ldindex serve``'s."""
     store = open_store(db_url)
     files_root = files_dir or default_files_dir(db_url)
     sync = None
@@ -331,7 +336,7 @@ def wsgi_app(
 
         config = WatchConfig(db_url, Path(folder), Path(files_root).absolute(), quiet=settle)
         sync = FolderSync(store, config)
-    handler = Handler(store, index_files(store, files_root), base, sync)
+    handler = Handler(store, index_files(store, files_root), base, sync, max_age=max_age)
 
     def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
         request_headers = {

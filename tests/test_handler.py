@@ -100,7 +100,18 @@ def test_example_cgi_script(tmp_path, shared_index: IndexedData) -> None:
     message = BytesParser().parsebytes(head + b"\r\n\r\n")
     assert message["Status"].startswith("200")
     assert message["Content-Type"] == JSON
+    assert message["Cache-Control"] == "public, max-age=60"
     assert b'"name":"attrs"' in body
+
+
+def test_pages_say_how_long_they_may_be_reused_as_serve_does(shared_index) -> None:
+    store = open_store(shared_index.db_url)
+    short = Handler(store, BlobStore(shared_index.files_dir), BASE, max_age=5)
+    for path in ("/simple/six/", "/project/six/", "/simple/"):  # the last is a built document
+        page = short("GET", path)
+        assert page.status == 200 and ("Cache-Control", "public, max-age=5") in page.headers
+        fresh = short("GET", path, "", {"If-None-Match": dict(page.headers)["ETag"]})
+        assert fresh.status == 304 and ("Cache-Control", "public, max-age=5") in fresh.headers
 
 
 def test_validators_ranges_and_head(handler: Handler, shared_index) -> None:
