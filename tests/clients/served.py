@@ -1,4 +1,5 @@
-"""The pieces the client tests share: the yanking store view, servers and a clean client env.
+"""The pieces the client tests share: the yanking store view, servers (nginx too) and a clean
+client env.
 
 Two servers serve the same export: ``python -m http.server`` (a subprocess; directories give
 ``index.html``, the HTML API) and a test-only ``SimpleHTTPRequestHandler`` that negotiates
@@ -14,9 +15,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import shutil
 import socket
+import subprocess
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -81,6 +85,51 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def nginx_binary() -> str | None:
+    """The nginx executable, on PATH or where Debian puts it, or None."""
+    if found := shutil.which("nginx"):
+        return found
+    return "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+
+
+@contextmanager
+def running_nginx(
+    binary: str, prefix: Path, site: str, port: int, log_format: str | None = None
+) -> Iterator[Path]:
+    """nginx with one worker serving ``site`` (``server`` blocks listening on ``port``) from
+    the directory ``prefix``; yields its access log (in ``log_format`` when given) and stops
+    nginx on the way out."""
+    (prefix / "site.conf").write_text(site)
+    temp = prefix / "tmp"
+    user = "user root;" if os.geteuid() == 0 else ""
+    access = f"{prefix}/access.log"
+    if log_format:
+        logs = f"log_format own '{log_format}';\n    access_log {access} own;"
+    else:
+        logs = f"access_log {access};"
+    (prefix / "nginx.conf").write_text(
+        f"""daemon off; worker_processes 1; {user}
+pid {prefix}/nginx.pid; error_log {prefix}/error.log;
+events {{}}
+http {{
+    {logs}
+    client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};
+    uwsgi_temp_path {temp}; scgi_temp_path {temp};
+    include {prefix}/site.conf;
+}}
+"""
+    )
+    command = [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
+    subprocess.run([*command, "-t"], check=True, capture_output=True)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield Path(access)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 REQUEST_LINE = re.compile(r'"GET (\S+) HTTP/[\d.]+" (\d{3})')

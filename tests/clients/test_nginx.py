@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import pytest
 
 from tests.conftest import free_port
 
-from .served import Site, client_env, wait_for_port
+from .served import Site, client_env, nginx_binary, running_nginx
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "nginx.conf"
 PIP_ACCEPT = (
@@ -28,9 +27,7 @@ JSON = "application/vnd.pypi.simple.v1+json"
 
 @pytest.fixture(scope="module")
 def nginx(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    binary = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
+    binary = nginx_binary()
     if binary is None:
         if os.environ.get("CI"):
             pytest.fail("nginx is not installed; .ci/run installs it")
@@ -40,30 +37,8 @@ def nginx(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
     server = EXAMPLE.read_text()
     server = re.sub(r"listen \d+;", f"listen 127.0.0.1:{port};", server)
     server = re.sub(r"root [^;]+;", f"root {site.root};", server)
-    (prefix / "site.conf").write_text(server)
-    temp = prefix / "tmp"
-    user = "user root;" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(
-        f"""daemon off; worker_processes 1; {user}
-pid {prefix}/nginx.pid; error_log {prefix}/error.log;
-events {{}}
-http {{
-    access_log {prefix}/access.log;
-    client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};
-    uwsgi_temp_path {temp}; scgi_temp_path {temp};
-    include {prefix}/site.conf;
-}}
-"""
-    )
-    command = [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
-    subprocess.run([*command, "-t"], check=True, capture_output=True)
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}", prefix / "access.log"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with running_nginx(binary, prefix, server, port) as access_log:
+        yield f"http://127.0.0.1:{port}", access_log
 
 
 def get(url: str, **headers: str) -> httpx.Response:

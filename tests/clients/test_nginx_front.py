@@ -6,9 +6,7 @@ write through the front is read back through it at once, whichever app server an
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,7 +25,7 @@ from tests.conftest import (
     writable_index,
 )
 
-from .served import client_env, wait_for_port
+from .served import client_env, nginx_binary, running_nginx
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "nginx-front.conf"
 JSON = "application/vnd.pypi.simple.v1+json"
@@ -55,16 +53,13 @@ def _nginx_config(example: str, port: int, apps: list[int], files: Path) -> str:
 
 @pytest.fixture(scope="module")
 def front(pg_cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
-    binary = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
+    binary = nginx_binary()
     assert binary is not None, "nginx is not installed; .ci/run installs it"
     root = tmp_path_factory.mktemp("front")
     data = writable_index(root / "index", pg_cluster.create_database())
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     apps: list[LiveServer] = []
-    process = None
     try:
         for _ in range(2):
             apps.append(start_server(data, 1, "granian", "--base-url", url))
@@ -73,31 +68,10 @@ def front(pg_cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fron
         site = _nginx_config(
             EXAMPLE.read_text(), port, [int(a.url.rsplit(":", 1)[1]) for a in apps], data.files_dir
         )
-        (prefix / "site.conf").write_text(site)
-        temp = prefix / "tmp"
-        user = "user root;" if os.geteuid() == 0 else ""
-        (prefix / "nginx.conf").write_text(
-            f"""daemon off; worker_processes 1; {user}
-pid {prefix}/nginx.pid; error_log {prefix}/error.log;
-events {{}}
-http {{
-    log_format front '$request_method $uri $status upstream=$upstream_addr';
-    access_log {prefix}/access.log front;
-    client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};
-    uwsgi_temp_path {temp}; scgi_temp_path {temp};
-    include {prefix}/site.conf;
-}}
-"""
-        )
-        command = [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
-        subprocess.run([*command, "-t"], check=True, capture_output=True)
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_port(port)
-        yield Front(url, prefix / "access.log", tuple(apps))
+        log_format = "$request_method $uri $status upstream=$upstream_addr"
+        with running_nginx(binary, prefix, site, port, log_format) as access_log:
+            yield Front(url, access_log, tuple(apps))
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=10)
         for app in apps:
             stop_server(app)
 
