@@ -50,6 +50,7 @@ import threading
 import time
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,6 +176,19 @@ def read_sequence(releases: list[tuple[str, str]], length: int = 200_000) -> lis
     return paths
 
 
+def on_schedule(start: float, interval: float, stop: float) -> Iterator[tuple[int, float]]:
+    """Each step's number and the time it was due, one every ``interval`` seconds from
+    ``start`` until ``stop``, sleeping until each is due (a late step is not skipped: its
+    lateness counts in the latency measured from when it was due)."""
+    n = 0
+    while (scheduled := start + n * interval) < stop:
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        yield n, scheduled
+        n += 1
+
+
 def reader(
     connection: WorkerConnection,
     paths: list[str],
@@ -184,14 +198,7 @@ def reader(
     stop: float,
     stats: Stats,
 ) -> None:
-    n = 0
-    while True:
-        scheduled = start + n * interval
-        if scheduled >= stop:
-            return
-        delay = scheduled - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
+    for n, scheduled in on_schedule(start, interval, stop):
         path = paths[(offset + n) % len(paths)]
         headers = JSON if path.startswith("json:") else None
         try:
@@ -200,7 +207,6 @@ def reader(
         except (OSError, http.client.HTTPException) as exc:
             error = f"GET {path}: {exc}"
         stats.add((time.perf_counter() - scheduled) * 1000, error)
-        n += 1
 
 
 def writer(
@@ -218,14 +224,7 @@ def writer(
 ) -> None:
     admin = {"Authorization": f"Bearer {token}"}
     etags: dict[str, str] = {}
-    n = 0
-    while True:
-        scheduled = start + n * interval
-        if scheduled >= stop:
-            return
-        delay = scheduled - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
+    for n, scheduled in on_schedule(start, interval, stop):
         target = targets[n % len(targets)]
         release = f"/_/api/projects/{target.project}/releases/{target.version}"
         mark = f"load {tag}-{n}"
@@ -260,7 +259,6 @@ def writer(
                 except (OSError, http.client.HTTPException) as exc:
                     problem = f"GET {check}: {exc}"
                 checks.add((time.perf_counter() - began) * 1000, problem)
-        n += 1
 
 
 def advisory_id(project: str) -> str:
