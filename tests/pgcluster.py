@@ -201,3 +201,23 @@ class Cluster:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+
+
+def wait_replayed(primary_url: str, replica_url: str, timeout: float = 30) -> None:
+    """Until the ldindex database at ``replica_url`` shows the store generation the one at
+    ``primary_url`` has now: every write so far replayed on the standby."""
+    import psycopg
+
+    query = "SELECT value FROM store_meta WHERE key = 'generation'"
+    with psycopg.connect(primary_url, autocommit=True) as conn:
+        wanted = conn.execute(query).fetchone()[0]
+    deadline = time.monotonic() + timeout
+    while True:
+        try:  # the database itself may not have reached the standby yet
+            with psycopg.connect(replica_url, autocommit=True) as conn:
+                if conn.execute(query).fetchone()[0] >= wanted:
+                    return
+        except (psycopg.OperationalError, psycopg.errors.UndefinedTable):
+            pass
+        assert time.monotonic() < deadline, "the standby did not catch up"
+        time.sleep(0.05)

@@ -29,7 +29,7 @@ from publisher.store.postgresql import PostgreSQLStore
 from publisher.store.postgresql_changes import await_listeners
 from publisher.store.postgresql_sql import to_psycopg
 from publisher.store.schema import statements
-from tests.pgcluster import Cluster
+from tests.pgcluster import Cluster, wait_replayed
 from tests.store.test_contract import WHEEL, new_file
 
 ALICE = Author("alice")
@@ -323,23 +323,6 @@ def replicated() -> Iterator[tuple[Cluster, Cluster]]:
     primary.stop()
 
 
-def _wait_replayed(primary_url: str, replica_url: str) -> None:
-    """Until the replica shows the primary's generation (every write so far replayed)."""
-    query = "SELECT value FROM store_meta WHERE key = 'generation'"
-    with psycopg.connect(primary_url, autocommit=True) as conn:
-        wanted = conn.execute(query).fetchone()[0]
-    deadline = time.monotonic() + 30
-    while True:
-        try:  # the database itself may not have reached the standby yet
-            with psycopg.connect(replica_url, autocommit=True) as conn:
-                if conn.execute(query).fetchone()[0] >= wanted:
-                    return
-        except (psycopg.OperationalError, psycopg.errors.UndefinedTable):
-            pass
-        assert time.monotonic() < deadline, "the standby did not catch up"
-        time.sleep(0.05)
-
-
 class _Counting:
     """Counts the statements a connection shape runs (to tell which server answered)."""
 
@@ -359,7 +342,7 @@ def test_reads_go_to_a_current_replica_and_never_return_what_it_lacks(
     replica_url = url.replace(f":{primary.port}/", f":{standby.port}/")
     writer = open_store(url)
     writer.add_file(new_file(WHEEL))
-    _wait_replayed(url, replica_url)
+    wait_replayed(url, replica_url)
     store = open_store(url, read_url=replica_url, read_only=True)
     assert isinstance(store, PostgreSQLStore)
     replica = store._replica_reads = _Counting(store._replica_reads)
@@ -383,7 +366,7 @@ def test_reads_go_to_a_current_replica_and_never_return_what_it_lacks(
         finally:
             with psycopg.connect(standby.url(), autocommit=True) as conn:
                 conn.execute("SELECT pg_wal_replay_resume()")
-        _wait_replayed(url, replica_url)
+        wait_replayed(url, replica_url)
         primary_reads.count = 0
         assert len(store.get_release("demo", "1.0").files) == 2
         assert primary_reads.count == 0  # back on the replica

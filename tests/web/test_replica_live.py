@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from tests.conftest import (
     stop_server,
     writable_index,
 )
-from tests.pgcluster import Cluster
+from tests.pgcluster import Cluster, wait_replayed
 from tests.workers import WorkerConnection, connect_every_worker
 
 JSON = {"Accept": "application/vnd.pypi.simple.v1+json"}
@@ -40,22 +39,6 @@ class Replicated:
     workers: list[WorkerConnection]
 
 
-def _replayed(primary_url: str, replica_url: str) -> None:
-    query = "SELECT value FROM store_meta WHERE key = 'generation'"
-    with psycopg.connect(primary_url, autocommit=True) as conn:
-        wanted = conn.execute(query).fetchone()[0]
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with psycopg.connect(replica_url, autocommit=True) as conn:
-                if conn.execute(query).fetchone()[0] >= wanted:
-                    return
-        except (psycopg.OperationalError, psycopg.errors.UndefinedTable):
-            pass
-        assert time.monotonic() < deadline, "the standby did not catch up"
-        time.sleep(0.05)
-
-
 @pytest.fixture(scope="module")
 def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicated]:
     primary = Cluster.start()
@@ -64,7 +47,7 @@ def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicated]
         standby = primary.standby()
         data = writable_index(tmp_path_factory.mktemp("replica"), primary.create_database())
         replica_url = data.db_url.replace(f":{primary.port}/", f":{standby.port}/")
-        _replayed(data.db_url, replica_url)
+        wait_replayed(data.db_url, replica_url)
         # the page tier: the SPARQL graph's maintainer is tested on its own below
         server = start_server(data, 2, "granian", "--db-read", replica_url, "--sparql-workers", "0")
         workers = connect_every_worker(server.url, server.process.pid, 2)
@@ -126,14 +109,14 @@ def test_a_write_is_read_by_every_worker_while_the_replica_lags(replicated: Repl
     finally:
         with psycopg.connect(replicated.standby.url(), autocommit=True) as conn:
             conn.execute("SELECT pg_wal_replay_resume()")
-    _replayed(replicated.data.db_url, replicated.replica_url)
+    wait_replayed(replicated.data.db_url, replicated.replica_url)
     second.request("POST", "/_/api/projects/idna/releases/3.10/unyank", None, admin)
     for worker in replicated.workers:
         assert '"yanked":false' in worker.get("/simple/idna/", JSON).text
 
 
 def test_build_reads_the_replica(replicated: Replicated, tmp_path: Path) -> None:
-    _replayed(replicated.data.db_url, replicated.replica_url)
+    wait_replayed(replicated.data.db_url, replicated.replica_url)
     command = [sys.executable, "-m", "publisher.cli", "--quiet", "build", str(tmp_path / "site"),
                "--db", replicated.data.db_url, "--db-read", replicated.replica_url,
                "--files", str(replicated.data.files_dir)]  # fmt: skip
@@ -149,7 +132,7 @@ def test_the_graph_maintainer_reads_the_replica_and_shows_no_password(
     from publisher.sparql.helpers import HelperProcess
     from publisher.sparql.worker import MAINTAIN_DB, MAINTAIN_DB_READ
 
-    _replayed(replicated.data.db_url, replicated.replica_url)
+    wait_replayed(replicated.data.db_url, replicated.replica_url)
     database = replicated.data.db_url.rsplit("/", 1)[1]
     before = set(_sessions(replicated.standby, database))
     env = {MAINTAIN_DB: replicated.data.db_url, MAINTAIN_DB_READ: replicated.replica_url}
