@@ -36,7 +36,13 @@ from typing import Any
 from publisher.search.query import SearchQuery
 from publisher.store.base import ListingEntry
 from publisher.store.schema import TYPO_KEYS
-from publisher.store.sql_search import LISTING_COLUMNS, SearchMixin, listing_entry
+from publisher.store.sql_search import (
+    LISTING_COLUMNS,
+    LISTING_FIELDS,
+    LISTING_UPSERT,
+    SearchMixin,
+    listing_entry,
+)
 
 __all__ = ["PostgreSQLSearch"]
 
@@ -45,10 +51,6 @@ WINDOWS = ((0, 20_000), (20_000, 200_000), (200_000, None))
 TYPO_CANDIDATES = 40  # nearest popular or held names looked at for a typo
 IMPORT_BATCH = 10_000
 _COLUMNS = {"commands": "names", "name_words": "names", "all_words": "text", "any_word": "text"}
-_LISTING_FIELDS = (
-    "name", "display_name", "summary", "latest_version", "latest_upload", "requires_python",
-    "popularity", "keywords", "commands",
-)  # fmt: skip
 
 
 def tsquery(kind: str, query: SearchQuery) -> str | None:
@@ -151,7 +153,7 @@ class PostgreSQLSearch(SearchMixin):
             iterator = iter(entries)
             with conn.cursor() as cursor:
                 while batch := list(islice(iterator, IMPORT_BATCH)):
-                    columns = ", ".join(("line", *_LISTING_FIELDS))
+                    columns = ", ".join(("line", *LISTING_FIELDS))
                     with cursor.copy(f"COPY listing_import ({columns}) FROM STDIN") as copy:
                         for offset, e in enumerate(batch):
                             copy.write_row(
@@ -163,19 +165,12 @@ class PostgreSQLSearch(SearchMixin):
                     if on_progress:
                         on_progress(count)
             now = datetime.now().astimezone().isoformat()
-            held = "EXISTS (SELECT 1 FROM releases r WHERE r.project = projects.name)"
-            keep = ", ".join(
-                f"{col} = CASE WHEN {held} THEN projects.{col} ELSE excluded.{col} END"
-                for col in ("display_name", "summary", "latest_version", "latest_upload",
-                            "requires_python", "keywords", "commands")
-            )  # fmt: skip
             # the last line naming a project wins, as one row after another would
             conn.execute(
-                f"INSERT INTO projects ({', '.join(_LISTING_FIELDS)}, generation, created) "
-                f"SELECT DISTINCT ON (name) {', '.join(_LISTING_FIELDS)}, %s, %s "
+                f"INSERT INTO projects ({LISTING_COLUMNS}, generation, created) "
+                f"SELECT DISTINCT ON (name) {LISTING_COLUMNS}, %s, %s "
                 "FROM listing_import ORDER BY name, line DESC "
-                f"ON CONFLICT (name) DO UPDATE SET popularity = excluded.popularity, "
-                f"generation = excluded.generation, {keep}",
+                f"ON CONFLICT (name) DO UPDATE SET {LISTING_UPSERT}",
                 (generation, now),
             )
             self._rebuild_search(db)

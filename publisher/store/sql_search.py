@@ -47,9 +47,21 @@ PREFIX_CANDIDATES = 60
 NAME_WORD_CANDIDATES = 60
 TEXT_CANDIDATES = 120
 ANY_WORD_CANDIDATES = 60
-LISTING_COLUMNS = (
-    "name, display_name, summary, latest_version, latest_upload, requires_python, popularity, "
-    "keywords, commands"
+LISTING_FIELDS = (
+    "name", "display_name", "summary", "latest_version", "latest_upload", "requires_python",
+    "popularity", "keywords", "commands",
+)  # fmt: skip
+LISTING_COLUMNS = ", ".join(LISTING_FIELDS)
+_HELD = "EXISTS (SELECT 1 FROM releases r WHERE r.project = projects.name)"
+# What a catalogue import sets on a project already in the table (``ON CONFLICT (name) DO
+# UPDATE SET …``): popularity and generation from the listing, and the listing's other
+# fields too unless the project has releases here, whose own metadata wins.
+LISTING_UPSERT = "popularity = excluded.popularity, generation = excluded.generation, " + (
+    ", ".join(
+        f"{col} = CASE WHEN {_HELD} THEN projects.{col} ELSE excluded.{col} END"
+        for col in LISTING_FIELDS
+        if col not in ("name", "popularity")
+    )
 )
 # The kinds of full-text match a backend's ``_matches`` answers.
 MATCH_KINDS = ("commands", "name_words", "all_words", "any_word")

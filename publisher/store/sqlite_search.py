@@ -20,7 +20,7 @@ from pathlib import Path
 from publisher.search.query import SearchQuery, squash
 from publisher.search.ranking import typo_keys
 from publisher.store.base import ListingEntry
-from publisher.store.sql_search import LISTING_COLUMNS, SearchMixin, listing_entry
+from publisher.store.sql_search import LISTING_COLUMNS, LISTING_UPSERT, SearchMixin, listing_entry
 
 __all__ = ["SQLiteSearch"]
 
@@ -101,17 +101,10 @@ class SQLiteSearch(SearchMixin):
                 "SELECT value FROM store_meta WHERE key = 'generation'"
             ).fetchone()[0]
             now = datetime.now().astimezone().isoformat()
-            held = "EXISTS (SELECT 1 FROM releases r WHERE r.project = projects.name)"
-            keep = ", ".join(
-                f"{col} = CASE WHEN {held} THEN projects.{col} ELSE excluded.{col} END"
-                for col in ("display_name", "summary", "latest_version", "latest_upload",
-                            "requires_python", "keywords", "commands")
-            )  # fmt: skip
             upsert = (
-                "INSERT INTO projects (name, display_name, summary, latest_version, "
-                "latest_upload, requires_python, popularity, keywords, commands, generation, "
-                "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE "
-                f"SET popularity = excluded.popularity, generation = excluded.generation, {keep}"
+                f"INSERT INTO projects ({LISTING_COLUMNS}, generation, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                f"ON CONFLICT(name) DO UPDATE SET {LISTING_UPSERT}"
             )
             count = 0
             iterator = iter(entries)
