@@ -3,9 +3,11 @@ endpoint, and the reference graph rdflib builds from the JSON-LD of every page i
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
+from typing import TypeVar
 
 import httpx
 import pyoxigraph as ox
@@ -19,6 +21,26 @@ from publisher.store import Author, open_store
 from tests.conftest import IndexedData, LiveServer, start_server, stop_server
 
 CURATOR = Author("curator")
+T = TypeVar("T")
+
+
+async def counting_loop_ticks(awaitable: Awaitable[T]) -> tuple[T, int]:
+    """What ``awaitable`` gives, and how many times the event loop ran a millisecond ticker
+    meanwhile: more than none shows the loop was not held while it waited."""
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        return await awaitable, ticks
+    finally:
+        ticker.cancel()
+
 
 # One of each kind, at every level, and the cases a query must tell apart: an advisory open
 # for some versions only (by range), one attached to a release, one to a single file, a

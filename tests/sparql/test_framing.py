@@ -18,6 +18,7 @@ from publisher.sparql.framing import (
     read_frame_async,
     write_frame,
 )
+from tests.sparql.conftest import counting_loop_ticks
 
 BODY = bytes(range(256)) * 12_000  # 3 MB: many reads, more than a socket buffer holds
 
@@ -41,21 +42,11 @@ def test_a_frame_arriving_in_pieces_is_read_whole_while_the_loop_runs_on() -> No
 
     async def main() -> tuple[tuple[dict, bytes], int]:
         ours, theirs = socket.socketpair()
-        ticks = 0
-
-        async def tick() -> None:
-            nonlocal ticks
-            while True:
-                ticks += 1
-                await asyncio.sleep(0.001)
-
-        ticker = asyncio.create_task(tick())
         writer = threading.Thread(target=_send_slowly, args=(theirs, data))
         writer.start()
         try:
-            return await read_frame_async(ours.fileno(), 10), ticks
+            return await counting_loop_ticks(read_frame_async(ours.fileno(), 10))
         finally:
-            ticker.cancel()
             writer.join()
             ours.close()
             theirs.close()

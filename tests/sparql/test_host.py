@@ -27,6 +27,7 @@ from publisher.sparql.pool import QueryPool
 from publisher.sparql.settings import SparqlSettings
 from publisher.store import open_store
 from tests.conftest import SHARED_ARTEFACTS, IndexedData, build_index
+from tests.sparql.conftest import counting_loop_ticks
 from tests.web.conftest import BASE, client_for
 
 JSON = {"Accept": "application/sparql-results+json"}
@@ -173,22 +174,8 @@ def test_a_query_waits_on_a_thread_when_no_process_is_free(shared_index: Indexed
             first = threads.submit(pool.run, _message(count), 30, 5, generation)
             eventually(lambda: not pool.idle_pids())  # the only process is busy
 
-            async def meanwhile() -> tuple[tuple[dict, bytes], int]:
-                ticks = 0
-
-                async def tick() -> None:
-                    nonlocal ticks
-                    while True:
-                        ticks += 1
-                        await asyncio.sleep(0.001)
-
-                ticker = asyncio.create_task(tick())
-                try:
-                    return await pool.run_async(_message(ASK), 30, 30, generation), ticks
-                finally:
-                    ticker.cancel()
-
-            (header, body), ticks = asyncio.run(meanwhile())
+            asking = pool.run_async(_message(ASK), 30, 30, generation)
+            (header, body), ticks = asyncio.run(counting_loop_ticks(asking))
             assert first.done() and first.result()[0]["status"] == 200  # it waited its turn
         assert header["status"] == 200 and orjson.loads(body)["boolean"] is True
         assert ticks > 0  # and the loop was not held while it waited
