@@ -165,10 +165,7 @@ def bare_app():
 
 def capture(server: Server, case: Case) -> dict:
     """What ``server`` answers to ``case`` as wrk asks it: header lines and body."""
-    request = urllib.request.Request(server.base + case.path)
-    if case.accept:
-        request.add_header("Accept", case.accept)
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request_for(server, case), timeout=10) as response:
         # granian adds its own date and server; urllib asked to close the connection
         own = ("date", "server", "connection")
         headers = [(k.lower(), v) for k, v in response.getheaders() if k.lower() not in own]
@@ -458,11 +455,18 @@ def make_servers(work: Path, data: dict, ports: dict[str, int]) -> list[Server]:
 # -- checks and measurement -----------------------------------------------------------------
 
 
-def check(server: Server, case: Case, timeout: float = 30.0) -> dict:
-    """GET the URL (retrying while the server warms up); 200, content type, content."""
+def request_for(server: Server, case: Case) -> urllib.request.Request:
+    """A GET of ``case`` on ``server`` with the headers wrk sends (Accept only if the case
+    names one)."""
     request = urllib.request.Request(server.base + case.path)
     if case.accept:
         request.add_header("Accept", case.accept)
+    return request
+
+
+def check(server: Server, case: Case, timeout: float = 30.0) -> dict:
+    """GET the URL (retrying while the server warms up); 200, content type, content."""
+    request = request_for(server, case)
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -11,7 +11,7 @@ every path the resolver declines, goes on to the framework.
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from functools import lru_cache
 from typing import Any
 
@@ -28,7 +28,7 @@ from publisher.render.media import media_ranges
 from publisher.routing import Immediate, NotFound, Published, Resource
 from publisher.web.guard import request_problem
 
-__all__ = ["FILE_RANGE", "HotReads", "Plain"]
+__all__ = ["FILE_RANGE", "HotReads", "Plain", "text_lines"]
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable, Callable], Awaitable[None]]
@@ -58,6 +58,11 @@ _UNRESOLVED = object()
 FILE_RANGE = "ldindex.file_range"
 
 
+def text_lines(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    """ASGI's header lines (bytes) as RSGI takes them (text)."""
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
+
+
 class Plain:
     """A plain 200 answer in the forms the servers take: ASGI's two messages (``start``,
     ``body``), and the header lines as text with the body bytes (``lines``, ``content``)
@@ -68,7 +73,7 @@ class Plain:
     def __init__(self, headers: list[tuple[bytes, bytes]], content: bytes) -> None:
         self.start = {"type": "http.response.start", "status": 200, "headers": headers}
         self.body = {"type": "http.response.body", "body": content}
-        self.lines = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
+        self.lines = text_lines(headers)
         self.content = content
 
 

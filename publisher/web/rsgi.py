@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from publisher.web.guard import request_problem
-from publisher.web.hot import FILE_RANGE, HotReads, Plain
+from publisher.web.hot import FILE_RANGE, HotReads, Plain, text_lines
 
 __all__ = ["AsgiOverRsgi", "RsgiFront"]
 
@@ -150,10 +150,7 @@ class _Send:
         kind = message["type"]
         if kind == "http.response.start":
             self._status = message["status"]
-            self._headers = [
-                (name.decode("latin-1"), value.decode("latin-1"))
-                for name, value in message.get("headers", ())
-            ]
+            self._headers = text_lines(message.get("headers", ()))
         elif kind == "http.response.body":
             body = message.get("body", b"")
             if self._stream is None:
